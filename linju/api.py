@@ -1,0 +1,22 @@
+"""The JSON API under /api/v1/ (django-ninja). Routers live in each app's api.py."""
+
+from ninja import NinjaAPI
+
+from linju.core.api_support import install_error_handlers, session_or_token
+
+api = NinjaAPI(
+    title="Linju API",
+    version="1",
+    urls_namespace="api",
+    auth=session_or_token,
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+from linju.core.api import router as core_router  # noqa: E402
+from linju.people.api import router as people_router  # noqa: E402
+from linju.places.api import router as places_router  # noqa: E402
+
+api.add_router("/", core_router)
+api.add_router("/places", places_router)
+api.add_router("/people", people_router)

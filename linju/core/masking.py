@@ -1,0 +1,18 @@
+"""PIPL masking of personal data shown outside the handling scope (138****1234, 张*明)."""
+
+
+def mask_mobile(mobile: str) -> str:
+    if not mobile:
+        return ""
+    if len(mobile) < 7:
+        return "*" * len(mobile)
+    return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name and "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

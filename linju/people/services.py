@@ -1,0 +1,502 @@
+"""Writes about people: sign-up and one-time codes, residencies and their verification (seed 002:
+households are verified by the unit head, building head or grid worker), role grants, consent,
+and the resident's own data (PIPL: download and delete)."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linju.core import access, audit
+from linju.core.errors import Conflict, Forbidden, Invalid
+from linju.core.notifications import notify
+from linju.places.codes import normalise_invite_code
+from linju.places.models import Grid, Household, Place, PlaceKind
+from linju.places.paths import prefixes_of
+
+from .models import (
+    Relation,
+    Residency,
+    ResidencyStatus,
+    RoleGrant,
+    SmsCode,
+    User,
+    mobile_validator,
+)
+from .roles import GRANTABLE_ROLES, ROLE_SCOPE_KIND, Role
+from .sms import get_sender
+
+VERIFY_ROLES = sorted(access.PERMISSIONS["people.verify_residency"])
+
+
+def clean_mobile(mobile: str, field: str = "mobile") -> str:
+    mobile = (mobile or "").strip().replace(" ", "").replace("-", "")
+    if mobile.startswith("+86"):
+        mobile = mobile[3:]
+    try:
+        mobile_validator(mobile)
+    except ValidationError as exc:
+        raise Invalid({field: exc.messages}) from None
+    return mobile
+
+
+# --- One-time SMS codes ---------------------------------------------------------------------
+
+
+def _code_hash(mobile: str, purpose: str, code: str) -> str:
+    msg = f"{mobile}:{purpose}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), msg, hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def send_code(*, mobile: str, purpose: str) -> SmsCode:
+    """Send a 6-digit code. Rate limited per number: one per SMS_RESEND_SECONDS and at most
+    SMS_CODES_PER_HOUR an hour, so the gateway cannot be used to flood a phone."""
+    if purpose not in ("login", "signup"):
+        raise Invalid({"purpose": _("Unknown purpose.")})
+    mobile = clean_mobile(mobile)
+    now = timezone.now()
+    recent = SmsCode.objects.filter(mobile=mobile, created_at__gte=now - timedelta(hours=1))
+    last = recent.order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_SECONDS:
+        raise Conflict(
+            _("Please wait a minute before asking for another code."),
+            code="sms_too_soon",
+            field="mobile",
+        )
+    if recent.count() >= settings.SMS_CODES_PER_HOUR:
+        raise Conflict(
+            _("Too many codes for this number; try again in an hour."),
+            code="sms_rate_limited",
+            field="mobile",
+        )
+    if purpose == "login" and not User.objects.filter(mobile=mobile, is_active=True).exists():
+        # Say nothing about whether the number is registered; just send no code.
+        return SmsCode(mobile=mobile, purpose=purpose)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = SmsCode.objects.create(
+        mobile=mobile,
+        purpose=purpose,
+        code_hash=_code_hash(mobile, purpose, code),
+        expires_at=now + settings.SMS_CODE_TTL,
+    )
+    text = _("Your Linju code is %(code)s. It expires in %(minutes)d minutes.") % {
+        "code": code,
+        "minutes": int(settings.SMS_CODE_TTL.total_seconds() // 60),
+    }
+    transaction.on_commit(lambda: get_sender().send(mobile, text))
+    return row
+
+
+def _consume_code(mobile: str, purpose: str, code: str) -> None:
+    """Check and spend a code; raises Invalid naming the `code` field."""
+    now = timezone.now()
+    row = (
+        SmsCode.objects.select_for_update()
+        .filter(mobile=mobile, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if row is None or row.attempts >= settings.SMS_MAX_ATTEMPTS:
+        raise Invalid({"code": _("The code has expired; ask for a new one.")})
+    if not hmac.compare_digest(row.code_hash, _code_hash(mobile, purpose, (code or "").strip())):
+        SmsCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+        raise Invalid({"code": _("The code is wrong.")})
+    SmsCode.objects.filter(pk=row.pk).update(used_at=now)
+
+
+def login_with_code(*, mobile: str, code: str) -> User:
+    mobile = clean_mobile(mobile)
+    # The attempt counter must survive the failure, so it is committed even when we raise.
+    with transaction.atomic():
+        try:
+            _consume_code(mobile, "login", code)
+        except Invalid as exc:
+            failure = exc
+        else:
+            failure = None
+    if failure:
+        raise failure
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is None:
+        raise Invalid({"mobile": _("No account uses this number.")})
+    return user
+
+
+# --- Sign-up and consent ----------------------------------------------------------------------
+
+
+def sign_up(*, mobile: str, name: str, password: str, code: str, consent: bool) -> User:
+    """Create an account after the mobile number is proven by a code. A household roster import
+    may already have created the person without a password: sign-up claims that account."""
+    errors = {}
+    try:
+        mobile = clean_mobile(mobile)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Enter your name.")]
+    elif len(name) > 50:
+        errors["name"] = [_("At most 50 characters.")]
+    if not consent:
+        errors["consent"] = [_("You must agree to the privacy notice to sign up.")]
+    if "mobile" not in errors:
+        try:
+            password_validation.validate_password(password, User(mobile=mobile, name=name))
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(mobile=mobile).first()
+        if user is not None and (user.has_usable_password() or not user.is_active):
+            raise Invalid({"mobile": _("This number already has an account; log in instead.")})
+        _consume_code(mobile, "signup", code)
+        if user is None:
+            user = User(mobile=mobile)
+        user.name = user.name or name
+        user.set_password(password)
+        user.privacy_consent_at = timezone.now()
+        user.privacy_consent_version = settings.PRIVACY_NOTICE_VERSION
+        user.save()
+        audit.record(
+            actor=user,
+            verb="account.signup",
+            obj=user,
+            data={"consent_version": settings.PRIVACY_NOTICE_VERSION},
+        )
+    return user
+
+
+@transaction.atomic
+def give_consent(*, user: User) -> User:
+    user.privacy_consent_at = timezone.now()
+    user.privacy_consent_version = settings.PRIVACY_NOTICE_VERSION
+    user.save(update_fields=["privacy_consent_at", "privacy_consent_version"])
+    audit.record(
+        actor=user,
+        verb="account.consent",
+        obj=user,
+        data={"consent_version": settings.PRIVACY_NOTICE_VERSION},
+    )
+    return user
+
+
+@transaction.atomic
+def update_preferences(*, user: User, elder_mode: bool | None = None, language: str | None = None):
+    fields = []
+    if elder_mode is not None:
+        user.elder_mode = bool(elder_mode)
+        fields.append("elder_mode")
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise Invalid({"language": _("Unknown language.")})
+        user.language = language
+        fields.append("language")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+# --- Residencies -------------------------------------------------------------------------------
+
+
+def verifiers_for(household: Household):
+    """Users who may verify residencies of `household`: grants at one of its ancestors, or a
+    grid covering its building."""
+    prefixes = prefixes_of(household.path)
+    grants = RoleGrant.objects.filter(revoked_at__isnull=True, role__in=VERIFY_ROLES).filter(
+        Q(place__path__in=prefixes) | Q(grid__buildings__path__in=prefixes)
+    )
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def _request(user, household, relation, note, source):
+    if relation not in Relation.values:
+        raise Invalid({"relation": _("Choose how you are related to the household.")})
+    if len(note or "") > 200:
+        raise Invalid({"note": _("At most 200 characters.")})
+    try:
+        with transaction.atomic():
+            residency = Residency.objects.create(
+                user=user,
+                household=household,
+                relation=relation,
+                note=note or "",
+                source=source,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("You have already asked to join this household."),
+            code="residency_exists",
+            field="household",
+        ) from None
+    audit.record(
+        actor=user,
+        verb="residency.request",
+        obj=residency,
+        data={"relation": relation, "source": source},
+    )
+    notify(
+        recipients=verifiers_for(household),
+        kind="residency.request",
+        title=_("%(name)s asks to join %(household)s")
+        % {"name": user.name, "household": household},
+        url="/people/verify/",
+    )
+    return residency
+
+
+@transaction.atomic
+def request_residency(*, user: User, household_id: int, relation: str, note: str = "") -> Residency:
+    household = Household.objects.select_related("unit").filter(pk=household_id).first()
+    if household is None:
+        raise Invalid({"household": _("Choose your room.")})
+    return _request(user, household, relation, note, "request")
+
+
+@transaction.atomic
+def request_residency_by_invite(
+    *, user: User, invite_code: str, relation: str, note: str = ""
+) -> Residency:
+    code = normalise_invite_code(invite_code or "")
+    household = Household.objects.select_related("unit").filter(invite_code=code).first()
+    if household is None:
+        raise Invalid({"invite_code": _("No household has this invite code.")})
+    return _request(user, household, relation, note, "invite")
+
+
+@transaction.atomic
+def decide_residency(
+    *, actor: User, residency_id: int, approve: bool, reason: str = ""
+) -> Residency:
+    residency = (
+        Residency.objects.select_for_update()
+        .select_related("household", "user")
+        .filter(pk=residency_id)
+        .first()
+    )
+    if residency is None:
+        raise Invalid({"residency": _("No such request.")})
+    access.require(actor, "people.verify_residency", residency)
+    if residency.status != ResidencyStatus.PENDING:
+        raise Conflict(_("This request has already been decided."), code="already_decided")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise Invalid({"reason": _("Give the resident a reason for the rejection.")})
+    if len(reason) > 200:
+        raise Invalid({"reason": _("At most 200 characters.")})
+    residency.status = ResidencyStatus.VERIFIED if approve else ResidencyStatus.REJECTED
+    residency.reason = reason
+    residency.decided_by = actor
+    residency.decided_at = timezone.now()
+    residency.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        verb="residency.verify" if approve else "residency.reject",
+        obj=residency,
+        data={"reason": reason, "relation": residency.relation},
+    )
+    access.forget(residency.user)
+    if approve:
+        title = _("You are now verified as a member of %(household)s") % {
+            "household": residency.household
+        }
+    else:
+        title = _("Your request to join %(household)s was rejected: %(reason)s") % {
+            "household": residency.household,
+            "reason": reason,
+        }
+    notify(recipients=[residency.user], kind="residency.decision", title=title, url="/")
+    return residency
+
+
+@transaction.atomic
+def end_residency(*, actor: User, residency_id: int) -> Residency:
+    """The resident leaves the household (or staff record a move)."""
+    residency = Residency.objects.select_for_update().filter(pk=residency_id).first()
+    if residency is None:
+        raise Invalid({"residency": _("No such residency.")})
+    if residency.user_id != actor.pk:
+        access.require(actor, "people.verify_residency", residency)
+    if residency.status not in (ResidencyStatus.PENDING, ResidencyStatus.VERIFIED):
+        raise Conflict(_("This residency has already ended."), code="already_ended")
+    residency.status = ResidencyStatus.ENDED
+    residency.decided_at = timezone.now()
+    residency.save(update_fields=["status", "decided_at"])
+    audit.record(actor=actor, verb="residency.end", obj=residency)
+    return residency
+
+
+# --- Roles -----------------------------------------------------------------------------------
+
+
+def _scope_for_grant(role: str, place_id, grid_id):
+    kind = ROLE_SCOPE_KIND[Role(role)]
+    if kind == "grid":
+        grid = (
+            Grid.objects.select_related("community").filter(pk=grid_id).first() if grid_id else None
+        )
+        if grid is None:
+            raise Invalid({"grid": _("Choose the grid this role is bound to.")})
+        return None, grid
+    place = Place.objects.filter(pk=place_id).first() if place_id else None
+    if place is None:
+        raise Invalid({"place": _("Choose the place this role is bound to.")})
+    if place.kind != kind:
+        raise Invalid(
+            {
+                "place": _("This role is bound to a place of kind %(kind)s.")
+                % {"kind": PlaceKind(kind).label}
+            }
+        )
+    return place, None
+
+
+@transaction.atomic
+def grant_role(*, actor: User, user_id: int, role: str, place_id=None, grid_id=None) -> RoleGrant:
+    if role not in [r.value for r in GRANTABLE_ROLES]:
+        raise Invalid({"role": _("Choose a role.")})
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Invalid({"user": _("No such person.")})
+    place, grid = _scope_for_grant(role, place_id, grid_id)
+    grant = RoleGrant(user=user, role=role, place=place, grid=grid, granted_by=actor)
+    access.require(actor, "people.grant_role", grant)
+    # Only a subdistrict administrator (or a superuser) makes another one.
+    if role == Role.SUBDISTRICT_ADMIN and not (
+        actor.is_superuser or access.role_scopes(actor).get(Role.SUBDISTRICT_ADMIN.value)
+    ):
+        raise Forbidden(_("Only a subdistrict administrator can grant this role."))
+    try:
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError:
+        raise Conflict(_("This person already holds this role here."), code="role_exists") from None
+    audit.record(
+        actor=actor,
+        verb="role.grant",
+        obj=grant,
+        data={"user": user.pk, "role": role, "place": place_id, "grid": grid_id},
+    )
+    access.forget(user)
+    notify(
+        recipients=[user],
+        kind="role.grant",
+        title=_("You are now %(role)s of %(scope)s")
+        % {"role": grant.get_role_display(), "scope": grant.scope},
+        url="/staff/",
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_role(*, actor: User, grant_id: int) -> RoleGrant:
+    grant = (
+        RoleGrant.objects.select_for_update()
+        .select_related("place", "grid__community")
+        .filter(pk=grant_id)
+        .first()
+    )
+    if grant is None:
+        raise Invalid({"grant": _("No such role grant.")})
+    access.require(actor, "people.grant_role", grant)
+    if grant.revoked_at is not None:
+        raise Conflict(_("This role has already been revoked."), code="already_revoked")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        actor=actor, verb="role.revoke", obj=grant, data={"user": grant.user_id, "role": grant.role}
+    )
+    access.forget(grant.user)
+    return grant
+
+
+# --- The resident's own data (PIPL) --------------------------------------------------------------
+
+
+def export_personal_data(*, user: User) -> dict:
+    """Everything Linju holds about the person, as a JSON-ready document."""
+    from linju.core.models import AuditEvent, Notification
+
+    return {
+        "profile": {
+            "mobile": user.mobile,
+            "name": user.name,
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+            "privacy_consent_at": user.privacy_consent_at and user.privacy_consent_at.isoformat(),
+            "privacy_consent_version": user.privacy_consent_version,
+            "elder_mode": user.elder_mode,
+            "language": user.language,
+        },
+        "residencies": [
+            {
+                "household": str(r.household),
+                "relation": r.relation,
+                "status": r.status,
+                "requested_at": r.requested_at.isoformat(),
+                "decided_at": r.decided_at and r.decided_at.isoformat(),
+                "reason": r.reason,
+            }
+            for r in user.residencies.select_related("household__unit")
+        ],
+        "roles": [
+            {
+                "role": g.role,
+                "scope": str(g.scope),
+                "granted_at": g.granted_at.isoformat(),
+                "revoked_at": g.revoked_at and g.revoked_at.isoformat(),
+            }
+            for g in user.role_grants.select_related("place", "grid")
+        ],
+        "notifications": [
+            {
+                "title": n.title,
+                "body": n.body,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at and n.read_at.isoformat(),
+            }
+            for n in Notification.objects.filter(recipient=user)
+        ],
+        "activity": [
+            {"time": e.created_at.isoformat(), "action": e.verb, "object": e.object_repr}
+            for e in AuditEvent.objects.filter(actor=user)
+        ],
+    }
+
+
+@transaction.atomic
+def delete_account(*, user: User, password: str) -> None:
+    """Erase the person: profile anonymised, residencies ended, roles revoked, inbox and tokens
+    dropped. Rows other records depend on (audit, later ledgers) stay, pointing at an anonymous
+    user, so totals do not change."""
+    if user.has_usable_password() and not user.check_password(password or ""):
+        raise Invalid({"password": _("The password is wrong.")})
+    now = timezone.now()
+    audit.record(actor=user, verb="account.delete", obj=user, scope_path=user.scope_path)
+    user.residencies.filter(status__in=["pending", "verified"]).update(
+        status=ResidencyStatus.ENDED, decided_at=now
+    )
+    user.role_grants.filter(revoked_at__isnull=True).update(revoked_at=now)
+    user.notifications.all().delete()
+    user.api_tokens.update(revoked_at=now)
+    user.mobile = f"0{user.pk:010d}"  # cannot collide with a real number (they start with 1)
+    user.name = ""
+    user.email = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    access.forget(user)

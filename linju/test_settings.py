@@ -1,0 +1,15 @@
+"""Settings for the test suite: production settings over plain HTTP, fast hashing."""
+
+import os
+
+os.environ.setdefault("LINJU_SSL_REDIRECT", "0")
+os.environ.setdefault("LINJU_SECURE_COOKIES", "0")
+os.environ.setdefault("LINJU_HSTS_SECONDS", "0")
+
+from linju.settings import *  # noqa: F403
+
+# Argon2 stays first in production; tests hash thousands of passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
