@@ -91,9 +91,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
-        "LINJU_TEST_SQLITE", default=str(VAR_DIR / "test.sqlite3")
-    )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("LINJU_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
