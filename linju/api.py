@@ -2,13 +2,20 @@
 
 from ninja import NinjaAPI
 
-from linju.core.api_support import install_error_handlers, session_or_token
+from linju.core.api_support import LocalSwagger, install_error_handlers, session_or_token
 
 api = NinjaAPI(
     title="Linju API",
     version="1",
+    description=(
+        "Linju (邻聚) JSON API. Authenticate with the page session (unsafe methods need the "
+        "`X-CSRFToken` header) or a personal token: `Authorization: Bearer lj_…`. Lists take "
+        "`limit` (≤ 100) and `offset` and return `{items, count, next}`. Errors are "
+        "`{code, message, errors: [{field, message}]}`."
+    ),
     urls_namespace="api",
     auth=session_or_token,
+    docs=LocalSwagger(),
     docs_url="/docs",
 )
 install_error_handlers(api)

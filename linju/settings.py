@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "linju.core",
@@ -128,6 +129,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "mobile"
 AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout must not extend it, or anyone could keep a password login locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "linju.people.views_auth.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
@@ -155,6 +158,7 @@ TIME_ZONE = env.str("LINJU_TIME_ZONE", default="Asia/Shanghai")
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "linju" / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("LINJU_MEDIA_ROOT", default=VAR_DIR / "media")

@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from .api import api
+from .core.api_support import api_not_found
 
 urlpatterns = [
     path("", include("linju.core.urls")),
     path("", include("linju.people.urls")),
     path("places/", include("linju.places.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

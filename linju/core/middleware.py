@@ -27,6 +27,9 @@ class StaffIdleTimeoutMiddleware:
             last = request.session.get(self.key)
             if last and now - last > settings.STAFF_IDLE_TIMEOUT.total_seconds():
                 logout(request)
+                if request.path.startswith("/api/"):
+                    # The API answers the now-anonymous request itself (401 JSON).
+                    return self.get_response(request)
                 return redirect(f"{resolve_url(settings.LOGIN_URL)}?idle=1")
             request.session[self.key] = now
         return self.get_response(request)

@@ -10,6 +10,16 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes would rewrite history as surely as single-row ones."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """An append-only record of a state change of governance weight (DESIGN §4 Audit)."""
 
@@ -28,6 +38,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     scope_path = models.CharField(max_length=255, db_index=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

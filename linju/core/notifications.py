@@ -1,9 +1,19 @@
 """Notifications: the in-app inbox row is written in the caller's transaction; e-mail and the
-webhook channel (an SMS or WeChat gateway) are delivered by a task enqueued after commit."""
+webhook channel (an SMS or WeChat gateway) are delivered by a task enqueued after commit, so a
+rolled-back change never sends a message about something that did not happen."""
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import Notification, NotificationPreference
+
+# kind → label, for the "muted kinds" choice on the preferences page. Apps register theirs in
+# AppConfig.ready(); a kind nobody registered is still delivered and can still be muted.
+KINDS: dict[str, str] = {}
+
+
+def register_kind(kind: str, label) -> None:
+    KINDS[kind] = label
 
 
 def notify(
@@ -13,11 +23,14 @@ def notify(
         Notification(recipient=user, kind=kind, title=str(title), body=str(body), url=url)
         for user in {u.pk: u for u in recipients}.values()
     ]
-    created = Notification.objects.bulk_create(rows)
-    if any(n.pk is None for n in created):  # backends without RETURNING on bulk insert
-        created = list(
-            Notification.objects.filter(kind=kind, title=str(title)).order_by("-id")[: len(rows)]
-        )
+    if not rows:
+        return []
+    if connection.features.can_return_rows_from_bulk_insert:
+        created = Notification.objects.bulk_create(rows)
+    else:  # without RETURNING the ids are unknown after a bulk insert
+        for row in rows:
+            row.save()
+        created = rows
     ids = [n.pk for n in created]
 
     def enqueue():
@@ -30,8 +43,33 @@ def notify(
 
 
 def preference_for(user) -> NotificationPreference:
-    pref, _ = NotificationPreference.objects.get_or_create(user=user)
+    """The user's preferences; an unsaved default row when they never set any."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return pref or NotificationPreference(user=user)
+
+
+@transaction.atomic
+def update_preference(
+    *, user, email: bool, webhook: bool, muted_kinds: list[str]
+) -> NotificationPreference:
+    pref, _ = NotificationPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "email": bool(email),
+            "webhook": bool(webhook),
+            "muted_kinds": sorted({str(k) for k in muted_kinds}),
+        },
+    )
     return pref
+
+
+def kind_choices(user) -> list[tuple[str, str]]:
+    """Registered kinds plus any kind the user has already received."""
+    seen = Notification.objects.filter(recipient=user).values_list("kind", flat=True).distinct()
+    kinds = dict(KINDS)
+    for kind in seen:
+        kinds.setdefault(kind, kind)
+    return sorted(((k, str(v)) for k, v in kinds.items()), key=lambda kv: kv[0])
 
 
 def unread_count(user) -> int:
@@ -39,8 +77,7 @@ def unread_count(user) -> int:
 
 
 def mark_read(*, user, ids=None) -> int:
-    from django.utils import timezone
-
+    """Mark the user's unread notifications (all, or those in `ids`) read; returns how many."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

@@ -5,6 +5,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit
 from .errors import Invalid
@@ -22,9 +23,9 @@ def create_token(*, user, name: str) -> tuple[ApiToken, str]:
     """Returns the token and its secret, which is shown once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise Invalid({"name": "Give the token a name."})
+        raise Invalid({"name": _("Give the token a name.")})
     if len(name) > 60:
-        raise Invalid({"name": "At most 60 characters."})
+        raise Invalid({"name": _("At most 60 characters.")})
     key = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=_hash(key))
     audit.record(
@@ -41,7 +42,7 @@ def create_token(*, user, name: str) -> tuple[ApiToken, str]:
 def revoke_token(*, user, token_id: int) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
     if token is None:
-        raise Invalid({"token_id": "No such token."})
+        raise Invalid({"token_id": _("No such token.")})
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

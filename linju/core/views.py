@@ -1,25 +1,194 @@
-from django.http import JsonResponse
-from django.shortcuts import render
+"""Core pages: the home pages, the inbox and its preferences, the audit log, elder mode."""
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from linju.people import queries as people_queries
+from linju.people import services as people_services
+
+from . import access, notifications, queries
+from .forms import AuditFilterForm, NotificationPreferenceForm
+from .masking import mask_mobile
+
+PER_PAGE = 20
+ELDER_COOKIE = "elder"
+ELDER_COOKIE_AGE = 60 * 60 * 24 * 365
+
+# The capabilities of DESIGN.md §2 a resident will reach from home. Their apps do not exist
+# yet, so the tiles say "coming soon" instead of linking anywhere. The glyph is decoration
+# (aria-hidden), the same in every language, like the brand mark.
+MODULES = [
+    (
+        "report",
+        "报",
+        gettext_lazy("Report a problem"),
+        gettext_lazy("Snap a photo, we follow it up"),
+    ),
+    ("topics", "议", gettext_lazy("Topics & votes"), gettext_lazy("Suggest, discuss and decide")),
+    ("contest", "旗", gettext_lazy("Unit contest"), gettext_lazy("The rotating red flag")),
+    (
+        "points",
+        "积",
+        gettext_lazy("Points & love supermarket"),
+        gettext_lazy("Volunteer and redeem"),
+    ),
+    ("projects", "建", gettext_lazy("Co-creation"), gettext_lazy("Needs, resources, projects")),
+    ("surveys", "问", gettext_lazy("Surveys"), gettext_lazy("Tell us what you need")),
+    ("services", "办", gettext_lazy("Services"), gettext_lazy("Assisted services, mobile desk")),
+    ("mutualaid", "助", gettext_lazy("Mutual aid"), gettext_lazy("Wish wall and sharing")),
+    ("notices", "告", gettext_lazy("Notices"), gettext_lazy("Public notices and newsletter")),
+]
+
+
+def is_staff_member(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or bool(access.staff_roles_of(user)))
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def home(request):
-    return render(request, "core/home.html")
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html", {"modules": MODULES})
+    user = request.user
+    residencies = list(people_queries.my_residencies(user))
+    context = {
+        "households": list(people_queries.my_households(user)),
+        "pending": [r for r in residencies if r.status == "pending"],
+        "latest": queries.latest_notifications(user),
+        "modules": MODULES,
+    }
+    return render(request, "core/home.html", context)
 
 
+@staff_required
 def staff_home(request):
-    return render(request, "core/home.html")
+    user = request.user
+    context = {"grants": list(queries.staff_grants(user))}
+    if access.has_anywhere(user, "people.verify_residency"):
+        pending = people_queries.pending_verifications(user)
+        context["pending_count"] = pending.count()
+        context["pending_first"] = list(pending[:5])
+        context["can_verify"] = True
+    context["can_import"] = access.has_anywhere(user, "people.import_roster")
+    context["can_grant"] = access.has_anywhere(user, "people.grant_role")
+    context["can_audit"] = access.has_anywhere(user, "core.view_audit")
+    context["can_party"] = access.has_anywhere(user, "people.manage_party")
+    return render(request, "core/staff_home.html", context)
 
 
-def notifications(request):
-    return render(request, "core/home.html")
+@login_required
+def notifications_inbox(request):
+    page = paginate(request, queries.inbox(request.user))
+    return render(request, "core/notifications.html", {"page_obj": page})
 
 
+@login_required
+@require_POST
+def notifications_read(request):
+    """Mark one notification (`id`) or all of them read, then go back."""
+    if request.POST.get("id"):
+        try:
+            ids = [int(request.POST["id"])]
+        except ValueError:
+            ids = []
+        notifications.mark_read(user=request.user, ids=ids)
+    else:
+        count = notifications.mark_read(user=request.user)
+        if count:
+            messages.success(request, _("All messages marked as read."))
+    return HttpResponseRedirect(safe_next(request, reverse("core:notifications")))
+
+
+@login_required
+def notification_preferences(request):
+    user = request.user
+    kinds = notifications.kind_choices(user)
+    if request.method == "POST":
+        form = NotificationPreferenceForm(request.POST, kinds=kinds)
+        if form.is_valid():
+            notifications.update_preference(user=user, **form.cleaned_data)
+            messages.success(request, _("Your notification settings were saved."))
+            return redirect("core:notification_preferences")
+    else:
+        pref = notifications.preference_for(user)
+        form = NotificationPreferenceForm(
+            initial={
+                "email": pref.email,
+                "webhook": pref.webhook,
+                "muted_kinds": pref.muted_kinds,
+            },
+            kinds=kinds,
+        )
+    return render(
+        request, "core/notification_preferences.html", {"form": form, "has_email": bool(user.email)}
+    )
+
+
+@login_required
 def audit_log(request):
-    return render(request, "core/home.html")
+    if not access.has_anywhere(request.user, "core.view_audit"):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        events = queries.audit_events(request.user).none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        events = queries.audit_events(request.user, **filters)
+    page = paginate(request, events)
+    for event in page:
+        event.actor_mobile = mask_mobile(event.actor.mobile) if event.actor else ""
+        event.data_json = json.dumps(event.data, ensure_ascii=False, indent=1, sort_keys=True)
+    return render(request, "core/audit.html", {"form": form, "page_obj": page})
 
 
+@require_POST
 def elder_mode(request):
-    return render(request, "core/home.html")
+    """Turn elder mode on (`on=1`) or off (`on=0`); without `on`, flip it. Saved on the account
+    for people who are logged in, and in a cookie so it also holds before logging in."""
+    current = getattr(request.user, "elder_mode", False) or request.COOKIES.get(ELDER_COOKIE) == "1"
+    on = {"1": True, "0": False}.get(request.POST.get("on", ""), not current)
+    if request.user.is_authenticated:
+        people_services.update_preferences(user=request.user, elder_mode=on)
+    response = HttpResponseRedirect(safe_next(request, reverse("core:home")))
+    if on:
+        response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax")
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
 
 
 def healthz(request):

@@ -6,3 +6,11 @@ class PeopleConfig(AppConfig):
     name = "linju.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self):
+        from linju.core.notifications import register_kind
+
+        register_kind("residency.request", _("Requests to join a household"))
+        register_kind("residency.decision", _("Decisions on my household requests"))
+        register_kind("role.grant", _("Roles given to me"))
+        register_kind("party.liaison", _("Households I serve as a party liaison"))

@@ -1,11 +1,19 @@
 """Reads about people, scoped by core.access."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from linju.core import access
-from linju.places.models import Household
+from linju.places.models import Grid, Household, Place, PlaceKind
+from linju.places.paths import prefixes_of
 
-from .models import Residency, ResidencyStatus, RoleGrant
+from .models import (
+    LiaisonHousehold,
+    PartyMembership,
+    PartyOrganisation,
+    Residency,
+    ResidencyStatus,
+    RoleGrant,
+)
 
 
 def my_residencies(user):
@@ -29,10 +37,15 @@ def my_households(user):
 
 
 def pending_verifications(user):
-    """Residency requests the user may decide, oldest first."""
+    """Residency requests the user may decide, oldest first, each household's verified members
+    loaded (`household.verified_members`) so conflicting claims show without a query per row."""
+    members = Residency.objects.filter(status=ResidencyStatus.VERIFIED).select_related("user")
     qs = (
         Residency.objects.filter(status=ResidencyStatus.PENDING)
         .select_related("user", "household__unit__parent__parent")
+        .prefetch_related(
+            Prefetch("household__residencies", queryset=members, to_attr="verified_members")
+        )
         .order_by("requested_at", "pk")
     )
     return access.filter_queryset(user, "people.verify_residency", qs, field="household__path")
@@ -50,3 +63,124 @@ def grants_manageable_by(user):
     if s.everywhere:
         return qs
     return qs.filter(s.q("place__path") | s.q("grid__community__path"))
+
+
+def residency_requests(user):
+    """The user's own requests and residencies, ended ones left out, newest first."""
+    return (
+        Residency.objects.filter(user=user)
+        .exclude(status=ResidencyStatus.ENDED)
+        .select_related("household__unit__parent__parent")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+# Binding offers the tree by name only: estates are public, the people in them are not.
+BIND_LEVELS = {"building": PlaceKind.ESTATE, "unit": PlaceKind.BUILDING}
+
+
+def bind_estates():
+    return (
+        Place.objects.filter(kind=PlaceKind.ESTATE)
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+def bind_children(parent_id, kind):
+    """Buildings of an estate or units of a building, by name; none for a wrong parent."""
+    return Place.objects.filter(parent_id=parent_id, parent__kind=BIND_LEVELS[kind]).order_by(
+        "name"
+    )
+
+
+def bind_selection(household_id):
+    """(estate, building, unit) ids above a household, to redraw the selects after an error."""
+    try:
+        household_id = int(household_id)
+    except (TypeError, ValueError):
+        return None
+    row = (
+        Household.objects.filter(pk=household_id)
+        .values_list("unit__parent__parent_id", "unit__parent_id", "unit_id")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def bind_rooms(unit_id):
+    return Household.objects.filter(unit_id=unit_id, unit__kind=PlaceKind.UNIT).order_by(
+        "floor", "room"
+    )
+
+
+def grants_in_scope(user, role=None, place=None):
+    """Live grants the user manages, optionally of one role or inside one place."""
+    qs = grants_manageable_by(user).filter(revoked_at__isnull=True)
+    if role:
+        qs = qs.filter(role=role)
+    if place is not None:
+        qs = qs.filter(Q(place__path__startswith=place.path) | Q(grid__community=place))
+    return qs.order_by("role", "place__path", "grid__name", "user__name", "pk")
+
+
+def places_in_scope(user, perm, kinds):
+    qs = Place.objects.filter(kind__in=kinds).select_related("parent")
+    return access.filter_queryset(user, perm, qs).order_by("path")
+
+
+def grids_in_scope(user, perm):
+    return access.filter_queryset(
+        user, perm, Grid.objects.select_related("community"), field="community__path"
+    ).order_by("community__path", "code")
+
+
+def party_organisations(user):
+    """The party overlay visible to a staff member: organisations in scope with members, and
+    their liaison households with the households they serve."""
+    served = Household.objects.select_related("unit__parent")
+    liaisons = LiaisonHousehold.objects.select_related(
+        "member", "household__unit__parent"
+    ).prefetch_related(Prefetch("served", queryset=served))
+    qs = PartyOrganisation.objects.select_related("place", "parent", "grid").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=PartyMembership.objects.select_related("user").order_by("user__name"),
+        ),
+        Prefetch("liaisons", queryset=liaisons),
+    )
+    # Staff see the organisations inside their scope and those above it (the committee and
+    # branch a building head works under).
+    s = access.scope(user, "places.view")
+    if not s.everywhere:
+        above = {p for prefix in s.prefixes for p in prefixes_of(prefix)}
+        qs = qs.filter(s.q("place__path") | Q(place__path__in=above))
+    return qs.order_by("place__path", "kind", "name")
+
+
+def party_organisations_managed(user):
+    """Organisations the user may change, for the choices of the party forms."""
+    qs = PartyOrganisation.objects.only("pk", "name", "kind")
+    return access.filter_queryset(user, "people.manage_party", qs, field="place__path").order_by(
+        "place__path", "kind", "name"
+    )
+
+
+def households_near(household):
+    """Households of the same building, the natural circle a liaison household serves."""
+    building_path = household.unit.parent.path
+    return (
+        Household.objects.filter(path__startswith=building_path)
+        .exclude(pk=household.pk)
+        .select_related("unit")
+        .order_by("unit__name", "floor", "room")
+    )
+
+
+def invite_households(place):
+    """The households of a unit or building, in print order."""
+    return (
+        Household.objects.filter(path__startswith=place.path)
+        .select_related("unit__parent")
+        .order_by("unit__name", "floor", "room")
+    )

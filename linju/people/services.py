@@ -23,6 +23,10 @@ from linju.places.models import Grid, Household, Place, PlaceKind
 from linju.places.paths import prefixes_of
 
 from .models import (
+    LiaisonHousehold,
+    PartyMembership,
+    PartyOrganisation,
+    PartyOrgKind,
     Relation,
     Residency,
     ResidencyStatus,
@@ -68,7 +72,8 @@ def send_code(*, mobile: str, purpose: str) -> SmsCode:
     last = recent.order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_SECONDS:
         raise Conflict(
-            _("Please wait a minute before asking for another code."),
+            _("Please wait %(seconds)d seconds before asking for another code.")
+            % {"seconds": settings.SMS_RESEND_SECONDS},
             code="sms_too_soon",
             field="mobile",
         )
@@ -105,8 +110,10 @@ def _consume_code(mobile: str, purpose: str, code: str) -> None:
         .order_by("-created_at")
         .first()
     )
-    if row is None or row.attempts >= settings.SMS_MAX_ATTEMPTS:
+    if row is None:
         raise Invalid({"code": _("The code has expired; ask for a new one.")})
+    if row.attempts >= settings.SMS_MAX_ATTEMPTS:
+        raise Invalid({"code": _("Too many wrong tries; ask for a new code.")})
     if not hmac.compare_digest(row.code_hash, _code_hash(mobile, purpose, (code or "").strip())):
         SmsCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
         raise Invalid({"code": _("The code is wrong.")})
@@ -149,7 +156,10 @@ def sign_up(*, mobile: str, name: str, password: str, code: str, consent: bool) 
         errors["name"] = [_("At most 50 characters.")]
     if not consent:
         errors["consent"] = [_("You must agree to the privacy notice to sign up.")]
-    if "mobile" not in errors:
+    password = password or ""
+    if not password:
+        errors["password"] = [_("Choose a password.")]
+    elif "mobile" not in errors:
         try:
             password_validation.validate_password(password, User(mobile=mobile, name=name))
         except ValidationError as exc:
@@ -160,20 +170,35 @@ def sign_up(*, mobile: str, name: str, password: str, code: str, consent: bool) 
         user = User.objects.select_for_update().filter(mobile=mobile).first()
         if user is not None and (user.has_usable_password() or not user.is_active):
             raise Invalid({"mobile": _("This number already has an account; log in instead.")})
-        _consume_code(mobile, "signup", code)
-        if user is None:
-            user = User(mobile=mobile)
-        user.name = user.name or name
-        user.set_password(password)
-        user.privacy_consent_at = timezone.now()
-        user.privacy_consent_version = settings.PRIVACY_NOTICE_VERSION
-        user.save()
-        audit.record(
-            actor=user,
-            verb="account.signup",
-            obj=user,
-            data={"consent_version": settings.PRIVACY_NOTICE_VERSION},
-        )
+        # A wrong code must still count against the code's attempts, so the failure leaves
+        # this block normally (committing the counter) and is raised afterwards.
+        try:
+            _consume_code(mobile, "signup", code)
+        except Invalid as exc:
+            failure = exc
+        else:
+            failure = None
+            user = _create_signed_up_user(user, mobile, name, password)
+    if failure:
+        raise failure
+    return user
+
+
+def _create_signed_up_user(user, mobile, name, password) -> User:
+    """A new account, or the roster-imported one (no password yet) the person now claims."""
+    if user is None:
+        user = User(mobile=mobile)
+    user.name = user.name or name
+    user.set_password(password)
+    user.privacy_consent_at = timezone.now()
+    user.privacy_consent_version = settings.PRIVACY_NOTICE_VERSION
+    user.save()
+    audit.record(
+        actor=user,
+        verb="account.signup",
+        obj=user,
+        data={"consent_version": settings.PRIVACY_NOTICE_VERSION},
+    )
     return user
 
 
@@ -220,6 +245,14 @@ def verifiers_for(household: Household):
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
 
 
+def _as_id(value):
+    """A primary key from user input, or None: a stray string must not become a 500."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _request(user, household, relation, note, source):
     if relation not in Relation.values:
         raise Invalid({"relation": _("Choose how you are related to the household.")})
@@ -247,7 +280,7 @@ def _request(user, household, relation, note, source):
         data={"relation": relation, "source": source},
     )
     notify(
-        recipients=verifiers_for(household),
+        recipients=verifiers_for(household).exclude(pk=user.pk),
         kind="residency.request",
         title=_("%(name)s asks to join %(household)s")
         % {"name": user.name, "household": household},
@@ -258,7 +291,7 @@ def _request(user, household, relation, note, source):
 
 @transaction.atomic
 def request_residency(*, user: User, household_id: int, relation: str, note: str = "") -> Residency:
-    household = Household.objects.select_related("unit").filter(pk=household_id).first()
+    household = Household.objects.select_related("unit").filter(pk=_as_id(household_id)).first()
     if household is None:
         raise Invalid({"household": _("Choose your room.")})
     return _request(user, household, relation, note, "request")
@@ -282,12 +315,15 @@ def decide_residency(
     residency = (
         Residency.objects.select_for_update()
         .select_related("household", "user")
-        .filter(pk=residency_id)
+        .filter(pk=_as_id(residency_id))
         .first()
     )
     if residency is None:
         raise Invalid({"residency": _("No such request.")})
     access.require(actor, "people.verify_residency", residency)
+    if residency.user_id == actor.pk:
+        # Nobody vouches for themselves; another head or the grid worker decides.
+        raise Forbidden(_("You cannot decide your own request."), code="own_request")
     if residency.status != ResidencyStatus.PENDING:
         raise Conflict(_("This request has already been decided."), code="already_decided")
     reason = (reason or "").strip()
@@ -323,7 +359,7 @@ def decide_residency(
 @transaction.atomic
 def end_residency(*, actor: User, residency_id: int) -> Residency:
     """The resident leaves the household (or staff record a move)."""
-    residency = Residency.objects.select_for_update().filter(pk=residency_id).first()
+    residency = Residency.objects.select_for_update().filter(pk=_as_id(residency_id)).first()
     if residency is None:
         raise Invalid({"residency": _("No such residency.")})
     if residency.user_id != actor.pk:
@@ -334,6 +370,7 @@ def end_residency(*, actor: User, residency_id: int) -> Residency:
     residency.decided_at = timezone.now()
     residency.save(update_fields=["status", "decided_at"])
     audit.record(actor=actor, verb="residency.end", obj=residency)
+    access.forget(actor)
     return residency
 
 
@@ -402,9 +439,11 @@ def grant_role(*, actor: User, user_id: int, role: str, place_id=None, grid_id=N
 @transaction.atomic
 def revoke_role(*, actor: User, grant_id: int) -> RoleGrant:
     grant = (
-        RoleGrant.objects.select_for_update()
+        # Only the grant row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the outer joins to place and grid.
+        RoleGrant.objects.select_for_update(of=("self",))
         .select_related("place", "grid__community")
-        .filter(pk=grant_id)
+        .filter(pk=_as_id(grant_id))
         .first()
     )
     if grant is None:
@@ -427,9 +466,12 @@ def revoke_role(*, actor: User, grant_id: int) -> RoleGrant:
 
 def export_personal_data(*, user: User) -> dict:
     """Everything Linju holds about the person, as a JSON-ready document."""
+    from axes.models import AccessLog
+
     from linju.core.models import AuditEvent, Notification
 
     return {
+        "exported_at": timezone.now().isoformat(),
         "profile": {
             "mobile": user.mobile,
             "name": user.name,
@@ -469,6 +511,29 @@ def export_personal_data(*, user: User) -> dict:
             }
             for n in Notification.objects.filter(recipient=user)
         ],
+        "party_memberships": [
+            {"organisation": m.organisation.name, "position": m.position}
+            for m in user.party_memberships.select_related("organisation")
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": t.last_used_at and t.last_used_at.isoformat(),
+                "revoked_at": t.revoked_at and t.revoked_at.isoformat(),
+            }
+            for t in user.api_tokens.all()
+        ],
+        "logins": [
+            {
+                "time": log.attempt_time.isoformat(),
+                "logout_time": log.logout_time and log.logout_time.isoformat(),
+                "ip_address": log.ip_address,
+                "user_agent": log.user_agent,
+            }
+            for log in AccessLog.objects.filter(username=user.mobile).order_by("-attempt_time")
+        ],
         "activity": [
             {"time": e.created_at.isoformat(), "action": e.verb, "object": e.object_repr}
             for e in AuditEvent.objects.filter(actor=user)
@@ -481,17 +546,30 @@ def delete_account(*, user: User, password: str) -> None:
     """Erase the person: profile anonymised, residencies ended, roles revoked, inbox and tokens
     dropped. Rows other records depend on (audit, later ledgers) stay, pointing at an anonymous
     user, so totals do not change."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from .models import LiaisonHousehold, PartyMembership
+
     if user.has_usable_password() and not user.check_password(password or ""):
         raise Invalid({"password": _("The password is wrong.")})
     now = timezone.now()
-    audit.record(actor=user, verb="account.delete", obj=user, scope_path=user.scope_path)
+    scope_path = user.scope_path  # before the residencies end
+    old_mobile = user.mobile
+    anonymous_mobile = f"0{user.pk:010d}"  # cannot collide with a real number (they start with 1)
     user.residencies.filter(status__in=["pending", "verified"]).update(
         status=ResidencyStatus.ENDED, decided_at=now
     )
-    user.role_grants.filter(revoked_at__isnull=True).update(revoked_at=now)
+    user.role_grants.filter(revoked_at__isnull=True).update(revoked_at=now, revoked_by=user)
     user.notifications.all().delete()
     user.api_tokens.update(revoked_at=now)
-    user.mobile = f"0{user.pk:010d}"  # cannot collide with a real number (they start with 1)
+    # Party membership is sensitive personal information and means nothing without the person.
+    LiaisonHousehold.objects.filter(member=user).delete()
+    PartyMembership.objects.filter(user=user).delete()
+    SmsCode.objects.filter(mobile=old_mobile).delete()
+    # The login history is kept (security logs), but no longer names the phone number.
+    for model in (AccessLog, AccessAttempt, AccessFailureLog):
+        model.objects.filter(username=old_mobile).update(username=anonymous_mobile)
+    user.mobile = anonymous_mobile
     user.name = ""
     user.email = ""
     user.is_active = False
@@ -499,4 +577,247 @@ def delete_account(*, user: User, password: str) -> None:
     user.is_superuser = False
     user.set_unusable_password()
     user.save()
+    # Recorded after the anonymisation so the append-only log does not keep the name.
+    audit.record(actor=user, verb="account.delete", obj=user, scope_path=scope_path)
     access.forget(user)
+
+
+# --- Party organisation overlay (seeds 001, 003) ----------------------------------------------
+
+# 社区党委 sits at a community, 网格党支部 under it (at the community, bound to a grid), 楼栋党小组
+# at a building under a branch.
+PARTY_PLACE_KIND = {
+    PartyOrgKind.COMMITTEE: PlaceKind.COMMUNITY,
+    PartyOrgKind.BRANCH: PlaceKind.COMMUNITY,
+    PartyOrgKind.GROUP: PlaceKind.BUILDING,
+}
+PARTY_PARENT_KIND = {
+    PartyOrgKind.COMMITTEE: None,
+    PartyOrgKind.BRANCH: PartyOrgKind.COMMITTEE,
+    PartyOrgKind.GROUP: PartyOrgKind.BRANCH,
+}
+
+
+def person_by_mobile(mobile: str, field: str = "mobile") -> User:
+    """The active person with exactly this mobile number; Invalid on `field` otherwise."""
+    mobile = clean_mobile(mobile, field)
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is None:
+        raise Invalid({field: _("No one has signed up with this mobile number.")})
+    return user
+
+
+def _party_org(organisation_id, field="organisation", lock=False) -> PartyOrganisation:
+    qs = PartyOrganisation.objects.select_related("place")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    org = qs.filter(pk=_as_id(organisation_id)).first()
+    if org is None:
+        raise Invalid({field: _("No such party organisation.")})
+    return org
+
+
+@transaction.atomic
+def create_party_organisation(
+    *, actor: User, kind: str, name: str, place_id, parent_id=None, grid_id=None
+) -> PartyOrganisation:
+    """Add a committee, grid branch or building group to the party overlay."""
+    errors = {}
+    if kind not in PartyOrgKind.values:
+        raise Invalid({"kind": _("Choose a kind of organisation.")})
+    kind = PartyOrgKind(kind)
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 100:
+        errors["name"] = [_("At most 100 characters.")]
+    place = Place.objects.filter(pk=_as_id(place_id)).first()
+    if place is None or place.kind != PARTY_PLACE_KIND[kind]:
+        errors["place"] = [
+            _("This organisation sits at a place of kind %(kind)s.")
+            % {"kind": PARTY_PLACE_KIND[kind].label}
+        ]
+    parent = None
+    if PARTY_PARENT_KIND[kind] is None:
+        if parent_id:
+            errors["parent"] = [_("A community party committee has no parent.")]
+    else:
+        parent = PartyOrganisation.objects.filter(pk=_as_id(parent_id)).first()
+        if parent is None or parent.kind != PARTY_PARENT_KIND[kind]:
+            errors["parent"] = [
+                _("Choose the %(kind)s this organisation belongs to.")
+                % {"kind": PARTY_PARENT_KIND[kind].label}
+            ]
+    grid = Grid.objects.filter(pk=_as_id(grid_id)).first() if grid_id else None
+    if grid_id and grid is None:
+        errors["grid"] = [_("No such grid.")]
+    if kind == PartyOrgKind.BRANCH and not grid_id:
+        errors["grid"] = [_("Choose the grid of this branch.")]
+    if errors:
+        raise Invalid(errors)
+    access.require(actor, "people.manage_party", place)
+    if parent is not None and not place.path.startswith(parent.place.path):
+        raise Invalid({"parent": _("The parent organisation must cover this place.")})
+    if grid is not None and not place.path.startswith(grid.community.path):
+        raise Invalid({"grid": _("The grid must belong to this community.")})
+    org = PartyOrganisation.objects.create(
+        kind=kind, name=name, place=place, parent=parent, grid=grid
+    )
+    audit.record(
+        actor=actor,
+        verb="party.organisation_create",
+        obj=org,
+        data={"kind": kind.value, "parent": parent and parent.pk, "grid": grid and grid.pk},
+    )
+    return org
+
+
+@transaction.atomic
+def add_party_member(
+    *, actor: User, organisation_id, mobile: str, position: str = ""
+) -> PartyMembership:
+    org = _party_org(organisation_id)
+    access.require(actor, "people.manage_party", org)
+    user = person_by_mobile(mobile)
+    position = (position or "").strip()
+    if len(position) > 30:
+        raise Invalid({"position": _("At most 30 characters.")})
+    try:
+        with transaction.atomic():
+            membership = PartyMembership.objects.create(
+                organisation=org, user=user, position=position, joined_at=timezone.localdate()
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("This person is already a member of this organisation."),
+            code="member_exists",
+            field="mobile",
+        ) from None
+    audit.record(
+        actor=actor,
+        verb="party.member_add",
+        obj=org,
+        data={"user": user.pk, "position": position},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_party_member(*, actor: User, membership_id) -> None:
+    membership = (
+        PartyMembership.objects.select_for_update(of=("self",))
+        .select_related("organisation__place")
+        .filter(pk=_as_id(membership_id))
+        .first()
+    )
+    if membership is None:
+        raise Invalid({"membership": _("No such membership.")})
+    org = membership.organisation
+    access.require(actor, "people.manage_party", org)
+    if LiaisonHousehold.objects.filter(organisation=org, member_id=membership.user_id).exists():
+        raise Conflict(
+            _("This member keeps a liaison household; end it first."), code="member_is_liaison"
+        )
+    membership.delete()
+    audit.record(
+        actor=actor, verb="party.member_remove", obj=org, data={"user": membership.user_id}
+    )
+
+
+@transaction.atomic
+def set_liaison_household(
+    *, actor: User, organisation_id, mobile: str, household_id=None
+) -> LiaisonHousehold:
+    """Make a member's own household a 党员中心户. Without `household_id` it is the member's only
+    verified household."""
+    org = _party_org(organisation_id)
+    access.require(actor, "people.manage_party", org)
+    user = person_by_mobile(mobile)
+    if not PartyMembership.objects.filter(organisation=org, user=user).exists():
+        raise Invalid({"mobile": _("Add this person to the organisation first.")})
+    homes = Household.objects.filter(
+        residencies__user=user, residencies__status=ResidencyStatus.VERIFIED
+    ).distinct()
+    if household_id:
+        household = homes.filter(pk=_as_id(household_id)).first()
+    else:
+        found = list(homes[:2])
+        household = found[0] if len(found) == 1 else None
+    if household is None:
+        raise Invalid({"household": _("Choose a household this member is a verified resident of.")})
+    if not household.path.startswith(org.place.path):
+        raise Invalid({"household": _("The household must lie inside the organisation's area.")})
+    access.require(actor, "people.manage_party", household)
+    try:
+        with transaction.atomic():
+            liaison = LiaisonHousehold.objects.create(
+                member=user, household=household, organisation=org
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("This household is already a liaison household."),
+            code="liaison_exists",
+            field="household",
+        ) from None
+    audit.record(
+        actor=actor,
+        verb="party.liaison_set",
+        obj=liaison,
+        data={"member": user.pk, "organisation": org.pk},
+    )
+    return liaison
+
+
+@transaction.atomic
+def link_served_households(*, actor: User, liaison_id, household_ids) -> LiaisonHousehold:
+    """Replace the set of households a liaison household serves (unlinking is leaving out)."""
+    liaison = (
+        LiaisonHousehold.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .filter(pk=_as_id(liaison_id))
+        .first()
+    )
+    if liaison is None:
+        raise Invalid({"liaison": _("No such liaison household.")})
+    access.require(actor, "people.manage_party", liaison)
+    ids = {_as_id(i) for i in household_ids or ()}
+    if None in ids:
+        raise Invalid({"households": _("Choose households from the list.")})
+    ids.discard(liaison.household_id)
+    households = list(Household.objects.filter(pk__in=ids))
+    if len(households) != len(ids):
+        raise Invalid({"households": _("Choose households from the list.")})
+    for household in households:
+        access.require(actor, "people.manage_party", household)
+    before = set(liaison.served.values_list("pk", flat=True))
+    liaison.served.set(households)
+    audit.record(
+        actor=actor,
+        verb="party.served_link",
+        obj=liaison,
+        data={"added": sorted(ids - before), "removed": sorted(before - ids)},
+    )
+    return liaison
+
+
+@transaction.atomic
+def end_liaison_household(*, actor: User, liaison_id) -> None:
+    liaison = (
+        LiaisonHousehold.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .filter(pk=_as_id(liaison_id))
+        .first()
+    )
+    if liaison is None:
+        raise Invalid({"liaison": _("No such liaison household.")})
+    access.require(actor, "people.manage_party", liaison)
+    audit.record(
+        actor=actor,
+        verb="party.liaison_end",
+        obj=liaison,
+        data={"member": liaison.member_id, "household": liaison.household_id},
+    )
+    liaison.served.clear()
+    liaison.delete()
+
+from .roster import import_roster  # noqa: E402, F401  (household roster import, roster.py)

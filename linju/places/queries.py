@@ -1,0 +1,42 @@
+"""Reads of the governance tree, scoped by core.access.
+
+Staff see the places of their `places.view` scope. Estates are listed to anyone logged in, so a
+resident can start binding to a household (seed 002: residents bind, the three heads verify)."""
+
+from django.db.models import Prefetch
+
+from linju.core import access
+
+from .models import Grid, Place, PlaceKind
+
+
+def visible_places(user):
+    in_scope = access.filter_queryset(user, "places.view", Place.objects.all())
+    return (in_scope | Place.objects.filter(kind=PlaceKind.ESTATE)).order_by("path")
+
+
+def visible_grids(user):
+    """Grids whose community is in scope, or one of whose buildings is (a grid worker's scope
+    is the buildings of their grid, below the grid's community)."""
+    by_community = access.filter_queryset(
+        user, "places.view", Grid.objects.all(), field="community__path"
+    )
+    by_building = access.filter_queryset(
+        user, "places.view", Grid.objects.all(), field="buildings__path"
+    )
+    ids = (by_community | by_building).values("pk")
+    return (
+        Grid.objects.filter(pk__in=ids)
+        .select_related("community")
+        .prefetch_related(Prefetch("buildings", queryset=Place.objects.only("pk")))
+        .order_by("community__path", "code")
+    )
+
+
+def household_label(household) -> str:
+    """ "Estate building unit room" without a query; needs `unit__parent__parent` loaded."""
+    unit = household.unit
+    building = unit.parent
+    estate = building.parent if building else None
+    parts = [p.name for p in (estate, building, unit) if p is not None]
+    return " ".join([*parts, household.room])
