@@ -20,8 +20,19 @@ def build_city():
     """district D › subdistrict S › communities C1, C2.
     C1 › estate E1 › buildings B1 (unit U1: rooms 101, 102), B2 (unit U2: room 201); grid G1 = {B1}.
     C2 › estate E2 › building B3 › unit U3: room 301.
-    Users: one per role, scoped inside C1 (their `*_2` twins sit in C2), plus residents."""
-    from linju.people.models import Relation, Residency, ResidencyStatus, RoleGrant, User
+    Users: one per role, scoped inside C1 (their `*_2` twins sit in C2), plus residents.
+    The party liaison lives in H201 and serves H102 (its twin lives in H301)."""
+    from linju.people.models import (
+        LiaisonHousehold,
+        PartyMembership,
+        PartyOrganisation,
+        PartyOrgKind,
+        Relation,
+        Residency,
+        ResidencyStatus,
+        RoleGrant,
+        User,
+    )
     from linju.places.models import Grid, Household, Place
 
     c = City()
@@ -69,7 +80,6 @@ def build_city():
         "building_head": ("B1", "B3"),
         "floor_head": ("B1", "B3"),
         "grid_worker": ("G1", "G2"),
-        "party_liaison": ("C1", "C2"),
         "community_staff": ("C1", "C2"),
         "property_manager": ("E1", "E2"),
         "owners_committee": ("E1", "E2"),
@@ -98,6 +108,30 @@ def build_city():
             status=ResidencyStatus.VERIFIED,
             source="roster",
         )
+    # 党员中心户: the party liaison lives in H201 and serves H102; its twin lives in H301.
+    committee = PartyOrganisation.objects.create(
+        kind=PartyOrgKind.COMMITTEE, name="C1 committee", place=c.places["C1"]
+    )
+    committee_2 = PartyOrganisation.objects.create(
+        kind=PartyOrgKind.COMMITTEE, name="C2 committee", place=c.places["C2"]
+    )
+    for key, home, org, served in [
+        ("party_liaison", "H201", committee, ["H102"]),
+        ("party_liaison_2", "H301", committee_2, []),
+    ]:
+        u = user(key, f"党员{key[-1]}")
+        Residency.objects.create(
+            user=u,
+            household=c.households[home],
+            relation=Relation.FAMILY,
+            status=ResidencyStatus.VERIFIED,
+            source="roster",
+        )
+        PartyMembership.objects.create(organisation=org, user=u)
+        liaison = LiaisonHousehold.objects.create(
+            member=u, household=c.households[home], organisation=org
+        )
+        liaison.served.set([c.households[h] for h in served])
     user("newcomer", "李新来")
     return c
 

@@ -12,6 +12,14 @@ on a laptop and production behind nginx.
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+# The same .env that linju/settings.py reads, so one file configures both.
+ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
+if ENV_FILE.exists():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 wsgi_app = "linju.wsgi:application"
 bind = os.environ.get("LINJU_BIND", "127.0.0.1:8000")

@@ -36,8 +36,8 @@ HANDLERS = [
 COMMUNITY_ADMINS = [Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN]
 
 register("places.view", STAFF_ROLES)
-register("people.view_household", [*STAFF_ROLES, Role.RESIDENT, Role.OWNER])
-register("people.view_personal_data", HANDLERS)
+register("people.view_household", [*STAFF_ROLES, Role.RESIDENT, Role.OWNER, Role.PARTY_LIAISON])
+register("people.view_personal_data", [*HANDLERS, Role.PARTY_LIAISON])
 register(
     "people.verify_residency",
     [Role.UNIT_HEAD, Role.BUILDING_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF],
@@ -87,7 +87,13 @@ def role_scopes(user) -> dict[str, tuple[str, ...]]:
     cached = getattr(user, "_linju_role_scopes", None)
     if cached is not None:
         return cached
-    from linju.people.models import OWNER_RELATIONS, Residency, ResidencyStatus, RoleGrant
+    from linju.people.models import (
+        OWNER_RELATIONS,
+        LiaisonHousehold,
+        Residency,
+        ResidencyStatus,
+        RoleGrant,
+    )
 
     scopes: dict[str, list[str]] = {}
     grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True).select_related("place")
@@ -101,6 +107,10 @@ def role_scopes(user) -> dict[str, tuple[str, ...]]:
         scopes.setdefault(Role.RESIDENT.value, []).append(path)
         if relation in OWNER_RELATIONS:
             scopes.setdefault(Role.OWNER.value, []).append(path)
+    # A party liaison household (党员中心户) answers for the households it serves, and its own.
+    liaisons = LiaisonHousehold.objects.filter(member=user)
+    for own, served in liaisons.values_list("household__path", "served__path"):
+        scopes.setdefault(Role.PARTY_LIAISON.value, []).extend(p for p in (own, served) if p)
     result = {role: tuple(paths) for role, paths in scopes.items()}
     user._linju_role_scopes = result
     return result

@@ -6,10 +6,10 @@ committees, community staff, a partner, a subdistrict administrator and the part
 
 Every choice comes from `random.Random(seed)`, never from database ids, so one seed always
 gives the same people, rooms and mobiles. The district's code is the marker: when it exists the
-demo is loaded and `load_demo` changes nothing. Mobiles are in 1390000xxxx, a block no real
-subscriber list would hand out in this shape; names come from common surname and given-name
-characters. Rows are written with bulk_create in batches; paths are computed once ids are
-known, exactly as `Place.save()` and `Household.save()` would set them.
+demo is loaded and `load_demo` changes nothing. Mobiles are fictional, all in the 1390000xxxx
+block; names are drawn from common surnames and given-name characters. Rows are written with
+bulk_create in batches; paths are computed once ids are known, exactly as `Place.save()` and
+`Household.save()` would set them.
 """
 
 import random
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linju.core import audit
 from linju.places.codes import ALPHABET, LENGTH
@@ -116,35 +117,18 @@ COMMUNITIES = (
 )
 
 # Weighted roughly by how common each surname is, so 王, 李 and 张 recur as they do.
-SURNAMES = (
-    "王" * 9
-    + "李" * 9
-    + "张" * 8
-    + "刘" * 7
-    + "陈" * 7
-    + "杨" * 5
-    + "黄" * 4
-    + "赵" * 4
-    + "吴" * 4
-    + "周" * 4
-    + "徐" * 3
-    + "孙" * 3
-    + "马" * 3
-    + "朱" * 3
-    + "胡" * 3
-    + "郭" * 3
-    + "何" * 3
-    + "高" * 2
-    + "林" * 2
-    + "罗" * 2
-    + "郑" * 2
-    + "梁" * 2
-    + "谢" * 2
-    + "宋" * 2
-    + "唐" * 2
-    + "许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白"
-    + "邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
+SURNAME_WEIGHTS = {
+    9: "王李",
+    8: "张",
+    7: "刘陈",
+    5: "杨",
+    4: "黄赵吴周",
+    3: "徐孙马朱胡郭何",
+    2: "高林罗郑梁谢宋唐",
+    1: "许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白"
+    "邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤",
+}
+SURNAMES = "".join(chars * weight for weight, chars in SURNAME_WEIGHTS.items())
 MALE_CHARS = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆旭宁龙林国建志文海峰东亮成新春德"
 FEMALE_CHARS = "芳娜敏静丽艳娟霞秀燕玲桂英萍红琳婷雪慧颖倩洁欣佳怡月梅兰琴云丹玉凤晶蓉薇楠璐悦彤"
 MALE_GIVEN = ("建国", "建华", "国强", "志强", "卫东", "建军", "德明", "振华", "永刚", "国平")
@@ -558,7 +542,7 @@ class _Builder:
                         join(group, member, leader)
                         leader = ""
                         join(branch, member)
-                        self._grant(member, Role.PARTY_LIAISON, place=community)
+                        # The liaison role comes from the LiaisonHousehold row, not a grant.
                         if unit is self.first_unit:
                             self._promote(member, Role.PARTY_LIAISON)
         self.orgs, self.memberships, self.liaisons = orgs, list(members.values()), liaisons
@@ -632,6 +616,17 @@ def demo_logins() -> list[DemoLogin]:
             scope = (
                 f"{_scope_label(residency.household.unit)} {residency.household.room}"
                 if residency
+                else ""
+            )
+        elif role == Role.PARTY_LIAISON:
+            liaison = user.liaisons.select_related("household__unit").first()
+            scope = (
+                _("%(home)s, serving %(n)d households")
+                % {
+                    "home": f"{_scope_label(liaison.household.unit)} {liaison.household.room}",
+                    "n": liaison.served.count(),
+                }
+                if liaison
                 else ""
             )
         else:

@@ -1,5 +1,6 @@
-"""The roles of DESIGN.md §1. Resident and owner come from verified residencies; the others are
-granted by staff and bound to a place or a grid (RoleGrant)."""
+"""The roles of DESIGN.md §1. Resident and owner come from verified residencies, party liaison
+(党员中心户) from a LiaisonHousehold and the households it serves; the others are granted by
+staff and bound to a place or a grid (RoleGrant)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +21,8 @@ class Role(models.TextChoices):
     SUBDISTRICT_ADMIN = "subdistrict_admin", _("Subdistrict administrator")
 
 
-# Roles that come from a household, never from a grant.
-HOUSEHOLD_ROLES = {Role.RESIDENT, Role.OWNER}
+# Roles that come from households, never from a grant.
+HOUSEHOLD_ROLES = {Role.RESIDENT, Role.OWNER, Role.PARTY_LIAISON}
 GRANTABLE_ROLES = [r for r in Role if r not in HOUSEHOLD_ROLES]
 
 # The place kind each granted role is bound to; grid workers are bound to a grid instead.
@@ -30,7 +31,6 @@ ROLE_SCOPE_KIND = {
     Role.BUILDING_HEAD: "building",
     Role.FLOOR_HEAD: "building",
     Role.GRID_WORKER: "grid",
-    Role.PARTY_LIAISON: "community",
     Role.COMMUNITY_STAFF: "community",
     Role.PROPERTY_MANAGER: "estate",
     Role.OWNERS_COMMITTEE: "estate",

@@ -820,4 +820,5 @@ def end_liaison_household(*, actor: User, liaison_id) -> None:
     liaison.served.clear()
     liaison.delete()
 
+
 from .roster import import_roster  # noqa: E402, F401  (household roster import, roster.py)

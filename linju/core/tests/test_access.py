@@ -16,7 +16,7 @@ CASES = {
     "community_staff": ("H201", "H301"),
     "property_manager": ("H201", "H301"),
     "owners_committee": ("H101", "H301"),
-    "party_liaison": ("H201", "H301"),
+    "party_liaison": ("H102", "H101"),
     "owner": ("H101", "H102"),
     "tenant": ("H102", "H101"),
 }

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from linju.core import access
 from linju.core.models import AuditEvent
 from linju.people import demo
 from linju.people.models import (
@@ -81,6 +82,8 @@ def test_every_role_has_a_working_demo_login(small_demo):
             assert user.residencies.get().relation == Relation.TENANT
         elif role == Role.OWNER:
             assert user.residencies.get().is_owner
+        elif role == Role.PARTY_LIAISON:
+            assert access.role_scopes(user)[role]  # from its liaison household, not a grant
         else:
             assert user.role_grants.filter(role=role, revoked_at__isnull=True).exists()
     # The heads of the demo unit verify the pending requests there: they have a queue.

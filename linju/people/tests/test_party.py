@@ -120,7 +120,8 @@ def test_members_liaison_and_served_households(city):
         services.remove_party_member(actor=a, membership_id=m.pk)
     services.end_liaison_household(actor=a, liaison_id=liaison.pk)
     services.remove_party_member(actor=a, membership_id=m.pk)
-    assert not PartyMembership.objects.exists() and not LiaisonHousehold.objects.exists()
+    assert not PartyMembership.objects.filter(user=owner).exists()
+    assert not LiaisonHousehold.objects.filter(member=owner).exists()
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"party.member_add", "party.liaison_set", "party.served_link"} <= verbs
     assert {"party.liaison_end", "party.member_remove"} <= verbs
@@ -143,7 +144,7 @@ def test_party_page_manage_flow(client, city):
         },
     )
     assert response.status_code == 302
-    org = PartyOrganisation.objects.get()
+    org = PartyOrganisation.objects.get(name="社区党委")
     response = client.post(
         url, {"action": "add_member", "organisation": org.pk, "mobile": "13999999999"}
     )
@@ -156,7 +157,7 @@ def test_party_page_manage_flow(client, city):
         url,
         {"action": "set_liaison", "organisation": org.pk, "mobile": city.users["owner"].mobile},
     )
-    liaison = LiaisonHousehold.objects.get()
+    liaison = LiaisonHousehold.objects.get(member=city.users["owner"])
     served_url = reverse("people:party_served", args=[liaison.pk])
     body = client.get(served_url).content.decode()
     assert "U1 102" in body and "U2 201" not in body  # neighbours of the same building only

@@ -27,9 +27,11 @@ class Command(BaseCommand):
         if scale <= 0:
             raise CommandError("--scale must be positive")
         started = time.monotonic()
+        # No progress bar for a run that will write nothing.
+        quiet = verbosity < 1 or demo.is_loaded()
         steps = ["places", "households", "grids", "users", "residencies", "roles and party"]
         with tqdm(
-            total=len(steps), desc="demo", unit="step", file=self.stderr, disable=verbosity < 1
+            total=len(steps), desc="demo", unit="step", file=self.stderr, disable=quiet
         ) as bar:
 
             def progress(step, detail):
