@@ -13,6 +13,7 @@ only looks them up: that favours the baseline, never Linju.
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -191,6 +192,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--csv", type=Path, help="where to write the roster (default: var/bench/)")
     parser.add_argument("--output", type=Path, default=Path("var/bench/roster_import.json"))
+    parser.add_argument(
+        "--profile", action="store_true", help="print every SQL statement that takes over 0.5 s"
+    )
     args = parser.parse_args(argv)
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -223,9 +227,20 @@ def main(argv=None):
     staff = User.objects.create_user("13000000000", None, name="社区工作者")
     RoleGrant.objects.create(user=staff, role="subdistrict_admin", place=sub)
 
+    def slow_statements(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - t
+            if took > 0.5:
+                print(f"  {took:6.1f} s  {' '.join(sql.split())[:110]}")
+
     def timed_import(label):
         t = time.perf_counter()
-        with path.open("rb") as f:
+        with path.open("rb") as f, contextlib.ExitStack() as stack:
+            if args.profile:
+                stack.enter_context(connection.execute_wrapper(slow_statements))
             result = import_roster(actor=staff, community_id=linju_c.pk, file=f, filename=path.name)
         seconds = time.perf_counter() - t
         rate = result.rows / seconds

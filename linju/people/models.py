@@ -41,9 +41,8 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with a mobile number. `is_staff` only opens Django admin."""
 
-    mobile = models.CharField(
-        _("mobile number"), max_length=11, unique=True, validators=[mobile_validator]
-    )
+    # Unique by constraint (see Meta), which keeps PostgreSQL to one index on it.
+    mobile = models.CharField(_("mobile number"), max_length=11, validators=[mobile_validator])
     name = models.CharField(_("name"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -62,6 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(fields=["mobile"], name="user_unique_mobile")]
 
     def __str__(self):
         return self.name or self.mobile
@@ -102,8 +102,13 @@ class Residency(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="residencies", verbose_name=_("user")
     )
+    # Indexed by (household, status) in Meta, which also serves lookups by household alone.
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="residencies", verbose_name=_("household")
+        Household,
+        on_delete=models.PROTECT,
+        related_name="residencies",
+        verbose_name=_("household"),
+        db_index=False,
     )
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     status = models.CharField(
@@ -115,7 +120,7 @@ class Residency(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -129,7 +134,14 @@ class Residency(models.Model):
                 name="residency_one_live_per_household",
             ),
         ]
-        indexes = [models.Index(fields=["status", "household"], name="residency_status_hh")]
+        indexes = [
+            models.Index(fields=["household", "status"], name="residency_household_status"),
+            # The verification queue reads only pending rows; a partial index stays tiny and
+            # costs the roster import's verified rows nothing.
+            models.Index(
+                fields=["requested_at"], condition=Q(status="pending"), name="residency_pending"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.household_id} ({self.relation})"

@@ -143,6 +143,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
         verbose_name=_("unit"),
+        db_index=False,  # the unique (unit, room) index serves lookups by unit
         limit_choices_to={"kind": PlaceKind.UNIT},
     )
     room = models.CharField(_("room"), max_length=20)
@@ -154,9 +155,11 @@ class Household(models.Model):
         validators=[MinValueValidator(0)],
     )
     # The unit's path plus the household's own segment: scope filters need no join, and a
-    # resident's scope (their household) is a prefix like any other.
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    invite_code = models.CharField(_("invite code"), max_length=12, unique=True)
+    # resident's scope (their household) is a prefix like any other. Indexed in Meta.
+    path = models.CharField(max_length=255, editable=False, default="")
+    # Unique by constraint, not unique=True: on PostgreSQL that would add a second, pattern-ops
+    # index that exact lookups never use and every roster import must maintain.
+    invite_code = models.CharField(_("invite code"), max_length=12)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,6 +169,7 @@ class Household(models.Model):
         ordering = ["path", "room"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "room"], name="household_unique_room"),
+            models.UniqueConstraint(fields=["invite_code"], name="household_unique_invite_code"),
             models.CheckConstraint(condition=models.Q(area__gte=0), name="household_area_nonneg"),
         ]
 
