@@ -2,18 +2,26 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linju.core import access
 from linju.core.api_support import ERRORS, LimitOffset, Rows
 from linju.core.errors import Forbidden, Invalid
 from linju.core.masking import mask_mobile, mask_name
+from linju.places.models import Place, PlaceKind
 from linju.places.queries import household_label
 
 from . import services
 from .models import Residency
-from .queries import grants_manageable_by, my_residencies, pending_verifications
+from .queries import (
+    bind_children,
+    bind_estates,
+    bind_rooms,
+    grants_manageable_by,
+    my_residencies,
+    pending_verifications,
+)
 from .roles import Role
 from .schemas import (
     DecisionIn,
@@ -188,3 +196,40 @@ def revoke(request, grant_id: int):
     get_object_or_404(grants_manageable_by(request.user), pk=grant_id)
     services.revoke_role(actor=request.user, grant_id=grant_id)
     return _grant_row(grants_manageable_by(request.user).get(pk=grant_id), request.user)
+
+
+# --- The binding directory: what a resident picks from, without anyone's personal data ----------
+
+
+class DirectoryEntry(Schema):
+    id: int
+    name: str = Field(description="Name of the estate, building or unit, or the room number.")
+    floor: int | None = Field(None, description="Rooms only: the floor.")
+
+
+@router.get(
+    "/directory/estates",
+    response=list[DirectoryEntry],
+    summary="Estates a resident can pick when asking to join a household",
+)
+def directory_estates(request):
+    return [
+        {"id": e.pk, "name": f"{e.parent.name} · {e.name}" if e.parent_id else e.name}
+        for e in bind_estates()
+    ]
+
+
+@router.get(
+    "/directory/{place_id}/children",
+    response=list[DirectoryEntry],
+    summary="Buildings of an estate, units of a building, or rooms of a unit",
+    description="Names and room numbers only: never who lives there.",
+)
+def directory_children(request, place_id: int):
+    place = get_object_or_404(Place, pk=place_id)
+    if place.kind == PlaceKind.UNIT:
+        return [{"id": h.pk, "name": h.room, "floor": h.floor} for h in bind_rooms(place.pk)]
+    if place.kind not in (PlaceKind.ESTATE, PlaceKind.BUILDING):
+        raise Invalid({"place_id": _("Choose an estate, a building or a unit.")})
+    kind = "building" if place.kind == PlaceKind.ESTATE else "unit"
+    return [{"id": c.pk, "name": c.name} for c in bind_children(place.pk, kind)]

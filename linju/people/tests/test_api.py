@@ -171,3 +171,21 @@ def test_list_query_counts_do_not_grow(city, django_assert_max_num_queries):
             many, body = count_queries(client, url)
         assert body["count"] == expected_few[key] + 19, key
         assert many == few[key][0] and many <= 12, (key, many)
+
+
+def test_directory_lets_a_resident_pick_a_room_without_seeing_people(client, city):
+    client.force_login(city.users["newcomer"])
+    estates = client.get("/api/v1/people/directory/estates").json()
+    assert {"C1 · E1", "C2 · E2"} <= {e["name"] for e in estates}
+    e1 = city.places["E1"].pk
+    buildings = client.get(f"/api/v1/people/directory/{e1}/children").json()
+    assert [b["name"] for b in buildings] == ["B1", "B2"]
+    units = client.get(f"/api/v1/people/directory/{city.places['B1'].pk}/children").json()
+    rooms = client.get(f"/api/v1/people/directory/{units[0]['id']}/children").json()
+    assert [(r["name"], r["floor"]) for r in rooms] == [("101", 1), ("102", 1)]
+    assert city.users["owner"].name not in str(rooms)
+    bad = client.get(f"/api/v1/people/directory/{city.places['C1'].pk}/children")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "place_id"
+    assert client.get("/api/v1/people/directory/999999/children").status_code == 404
+    client.logout()
+    assert client.get("/api/v1/people/directory/estates").status_code == 401
