@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from .api import api
+from .core import views as core_views
 from .core.api_support import api_not_found
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("places/", include("linju.places.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,7 @@
 import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from linju.people import queries as people_queries
@@ -193,3 +195,14 @@ def elder_mode(request):
 
 def healthz(request):
     return JsonResponse({"ok": True})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the account, so the next
+    login on another phone starts in the same language."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        people_services.update_preferences(user=request.user, language=language)
+    return response

@@ -268,3 +268,13 @@ def test_error_pages_use_the_shell(client, city):
     response = login(client, city.users["owner"]).get(reverse("core:audit"))
     assert response.status_code == 403
     assert "/static/linju/linju.css" in response.content.decode()
+
+
+def test_language_choice_is_remembered_on_the_account(client, city):
+    owner = city.users["owner"]
+    client.force_login(owner)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.language == "en"
+    assert 'lang="en"' in client.get("/").content.decode()
