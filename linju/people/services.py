@@ -253,6 +253,16 @@ def _as_id(value):
         return None
 
 
+def _locked(queryset, pk, field: str, message):
+    """Row `pk` of `queryset`, locked for the rest of the transaction, or Invalid on `field`.
+    Only the row itself is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    outer joins that select_related makes."""
+    row = queryset.select_for_update(of=("self",)).filter(pk=_as_id(pk)).first()
+    if row is None:
+        raise Invalid({field: message})
+    return row
+
+
 def _request(user, household, relation, note, source):
     if relation not in Relation.values:
         raise Invalid({"relation": _("Choose how you are related to the household.")})
@@ -312,14 +322,12 @@ def request_residency_by_invite(
 def decide_residency(
     *, actor: User, residency_id: int, approve: bool, reason: str = ""
 ) -> Residency:
-    residency = (
-        Residency.objects.select_for_update()
-        .select_related("household", "user")
-        .filter(pk=_as_id(residency_id))
-        .first()
+    residency = _locked(
+        Residency.objects.select_related("household", "user"),
+        residency_id,
+        "residency",
+        _("No such request."),
     )
-    if residency is None:
-        raise Invalid({"residency": _("No such request.")})
     access.require(actor, "people.verify_residency", residency)
     if residency.user_id == actor.pk:
         # Nobody vouches for themselves; another head or the grid worker decides.
@@ -359,9 +367,7 @@ def decide_residency(
 @transaction.atomic
 def end_residency(*, actor: User, residency_id: int) -> Residency:
     """The resident leaves the household (or staff record a move)."""
-    residency = Residency.objects.select_for_update().filter(pk=_as_id(residency_id)).first()
-    if residency is None:
-        raise Invalid({"residency": _("No such residency.")})
+    residency = _locked(Residency.objects, residency_id, "residency", _("No such residency."))
     if residency.user_id != actor.pk:
         access.require(actor, "people.verify_residency", residency)
     if residency.status not in (ResidencyStatus.PENDING, ResidencyStatus.VERIFIED):
@@ -438,16 +444,12 @@ def grant_role(*, actor: User, user_id: int, role: str, place_id=None, grid_id=N
 
 @transaction.atomic
 def revoke_role(*, actor: User, grant_id: int) -> RoleGrant:
-    grant = (
-        # Only the grant row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of
-        # the outer joins to place and grid.
-        RoleGrant.objects.select_for_update(of=("self",))
-        .select_related("place", "grid__community")
-        .filter(pk=_as_id(grant_id))
-        .first()
+    grant = _locked(
+        RoleGrant.objects.select_related("place", "grid__community"),
+        grant_id,
+        "grant",
+        _("No such role grant."),
     )
-    if grant is None:
-        raise Invalid({"grant": _("No such role grant.")})
     access.require(actor, "people.grant_role", grant)
     if grant.revoked_at is not None:
         raise Conflict(_("This role has already been revoked."), code="already_revoked")
@@ -609,11 +611,12 @@ def person_by_mobile(mobile: str, field: str = "mobile") -> User:
 
 def _party_org(organisation_id, field="organisation", lock=False) -> PartyOrganisation:
     qs = PartyOrganisation.objects.select_related("place")
+    message = _("No such party organisation.")
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        return _locked(qs, organisation_id, field, message)
     org = qs.filter(pk=_as_id(organisation_id)).first()
     if org is None:
-        raise Invalid({field: _("No such party organisation.")})
+        raise Invalid({field: message})
     return org
 
 
@@ -704,14 +707,12 @@ def add_party_member(
 
 @transaction.atomic
 def remove_party_member(*, actor: User, membership_id) -> None:
-    membership = (
-        PartyMembership.objects.select_for_update(of=("self",))
-        .select_related("organisation__place")
-        .filter(pk=_as_id(membership_id))
-        .first()
+    membership = _locked(
+        PartyMembership.objects.select_related("organisation__place"),
+        membership_id,
+        "membership",
+        _("No such membership."),
     )
-    if membership is None:
-        raise Invalid({"membership": _("No such membership.")})
     org = membership.organisation
     access.require(actor, "people.manage_party", org)
     if LiaisonHousehold.objects.filter(organisation=org, member_id=membership.user_id).exists():
@@ -771,14 +772,12 @@ def set_liaison_household(
 @transaction.atomic
 def link_served_households(*, actor: User, liaison_id, household_ids) -> LiaisonHousehold:
     """Replace the set of households a liaison household serves (unlinking is leaving out)."""
-    liaison = (
-        LiaisonHousehold.objects.select_for_update(of=("self",))
-        .select_related("household")
-        .filter(pk=_as_id(liaison_id))
-        .first()
+    liaison = _locked(
+        LiaisonHousehold.objects.select_related("household"),
+        liaison_id,
+        "liaison",
+        _("No such liaison household."),
     )
-    if liaison is None:
-        raise Invalid({"liaison": _("No such liaison household.")})
     access.require(actor, "people.manage_party", liaison)
     ids = {_as_id(i) for i in household_ids or ()}
     if None in ids:
@@ -802,14 +801,12 @@ def link_served_households(*, actor: User, liaison_id, household_ids) -> Liaison
 
 @transaction.atomic
 def end_liaison_household(*, actor: User, liaison_id) -> None:
-    liaison = (
-        LiaisonHousehold.objects.select_for_update(of=("self",))
-        .select_related("household")
-        .filter(pk=_as_id(liaison_id))
-        .first()
+    liaison = _locked(
+        LiaisonHousehold.objects.select_related("household"),
+        liaison_id,
+        "liaison",
+        _("No such liaison household."),
     )
-    if liaison is None:
-        raise Invalid({"liaison": _("No such liaison household.")})
     access.require(actor, "people.manage_party", liaison)
     audit.record(
         actor=actor,
