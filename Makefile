@@ -83,10 +83,9 @@ fmt: $(DEV_STAMP)
 
 # For developers who change user-facing strings; `make demo` never needs gettext.
 messages: $(BASE_STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*'
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore '.venv/*' \
-		--ignore 'staticfiles/*' --ignore '*.min.js'
-	$(PY) manage.py compilemessages -l zh_Hans --ignore '.venv/*'
+	cd linju && ../$(PY) ../manage.py makemessages -l zh_Hans --ignore 'tests/*' --no-obsolete
+	msgfmt --check -o linju/locale/zh_Hans/LC_MESSAGES/django.mo \
+		linju/locale/zh_Hans/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info .pytest_cache .ruff_cache
