@@ -147,3 +147,11 @@ def sms_outbox(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+@pytest.fixture
+def english(client, settings):
+    """The test client with English chosen, for tests that read the wording of pages and API
+    answers (zh-Hans is the default)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

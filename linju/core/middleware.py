@@ -2,7 +2,9 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, resolve_url
+from django.utils import translation
 
 from . import access
 
@@ -33,3 +35,16 @@ class StaffIdleTimeoutMiddleware:
                 return redirect(f"{resolve_url(settings.LOGIN_URL)}?idle=1")
             request.session[self.key] = now
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """zh-Hans unless the person chose another language with the switch (the language cookie).
+    The browser's Accept-Language is not consulted: the community's language is Chinese, and a
+    phone set to English should not turn a resident's pages into a language they did not pick."""
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -174,7 +174,7 @@ def test_me_lists_roles_with_scopes_and_households(city):
     assert staff["roles"] == [
         {
             "role": "grid_worker",
-            "label": "Grid worker",
+            "label": "网格员",  # labels follow the UI language, zh-Hans by default
             "scopes": [{"type": "grid", "id": city.grids["G1"].pk, "name": "G1"}],
         }
     ]

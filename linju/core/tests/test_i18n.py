@@ -49,3 +49,8 @@ def test_pages_speak_chinese_by_default_and_english_on_request(db):
     assert "登录" in page
     english = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"})
     assert "Log in" in english.get("/accounts/login/").content.decode()
+
+
+def test_an_english_browser_still_gets_chinese_until_the_switch_is_used(db):
+    browser = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    assert "登录" in browser.get("/accounts/login/").content.decode()

@@ -120,7 +120,7 @@ def test_grant_and_revoke(city):
     granted = post(staff, "/people/roles", payload)
     assert granted.status_code == 201, granted.content
     grant = granted.json()
-    assert grant["role_label"] == "Unit head" and grant["scope_name"] == "U2" and grant["active"]
+    assert grant["role_label"] == "单元长" and grant["scope_name"] == "U2" and grant["active"]
     assert grant["person"]["id"] == newcomer.pk
 
     outside = {**payload, "place_id": city.places["U3"].pk}

@@ -62,7 +62,7 @@ def test_bind_options_for_htmx(client, city):
     assert c.get(url, {"level": "nope"}).status_code == 404
 
 
-def test_bind_by_pick_then_status_and_withdraw(client, city):
+def test_bind_by_pick_then_status_and_withdraw(client, city, english):
     c = logged_in(client, city.users["newcomer"])
     response = c.post(
         reverse("people:bind"),
@@ -83,7 +83,7 @@ def test_bind_by_pick_then_status_and_withdraw(client, city):
     assert residency.status == ResidencyStatus.ENDED
 
 
-def test_bind_duplicate_shows_conflict(client, city):
+def test_bind_duplicate_shows_conflict(client, city, english):
     c = logged_in(client, city.users["newcomer"])
     data = {"action": "pick", "household": city.households["H102"].pk, "relation": "tenant"}
     c.post(reverse("people:bind"), data)
@@ -213,7 +213,7 @@ def test_queue_paginates_oldest_first(client, city):
     assert second.count("data-residency=") == 5 and "新人24" in second
 
 
-def test_queue_approve_and_reject_by_page(client, city):
+def test_queue_approve_and_reject_by_page(client, city, english):
     a = Residency.objects.create(
         user=city.users["newcomer"], household=city.households["H102"], relation="family"
     )

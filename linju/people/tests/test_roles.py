@@ -101,7 +101,7 @@ def test_roles_page_refused_without_the_role(client, city, role):
     assert client.get(reverse("people:roles")).status_code == 403
 
 
-def test_grant_by_mobile_on_the_page(client, city):
+def test_grant_by_mobile_on_the_page(client, city, english):
     client.force_login(city.users["community_staff"])
     data = {"mobile": city.users["newcomer"].mobile, "role": "building_head"}
     response = client.post(reverse("people:roles"), {**data, "place": city.places["B2"].pk})
@@ -130,7 +130,7 @@ def test_place_options_follow_the_role(client, city):
     assert "U3" not in body and "E1" not in body
 
 
-def test_revoke_with_confirmation(client, city):
+def test_revoke_with_confirmation(client, city, english):
     client.force_login(city.users["community_staff"])
     g = RoleGrant.objects.get(user=city.users["unit_head"])
     url = reverse("people:revoke_role", args=[g.pk])
