@@ -130,12 +130,11 @@ def recreate_database(url: str) -> None:
 
 
 def baseline_resource():
-    """django-import-export's standard API: a ModelResource for Household keyed on (unit, room);
-    places are found or created per row (cached, as a careful developer would), owners and
-    their residencies after each household is saved."""
+    """django-import-export's standard API: a ModelResource for Household keyed on (unit, room)
+    doing what Linju's import does per row: places found or created (cached, as a careful
+    developer would), the household upserted with its floor, area and roster owner."""
     from import_export import resources
 
-    from linju.people.models import Residency, User
     from linju.places.models import Household, Place
 
     class HouseholdResource(resources.ModelResource):
@@ -146,7 +145,7 @@ def baseline_resource():
 
         class Meta:
             model = Household
-            fields = ("unit", "room", "floor", "area")
+            fields = ("unit", "room", "floor", "area", "owner_name", "owner_mobile")
             import_id_fields = ("unit", "room")
 
         def place(self, kind, name, parent):
@@ -162,24 +161,7 @@ def baseline_resource():
             building = self.place("building", row["楼栋"], estate)
             row["unit"] = self.place("unit", row["单元"], building).pk
             row["room"], row["floor"], row["area"] = row["房号"], row["楼层"], row["面积"]
-
-        def after_save_instance(self, instance, row, **kwargs):
-            if kwargs.get("dry_run") or not row["手机号"]:
-                return
-            user, _ = User.objects.get_or_create(
-                mobile=row["手机号"], defaults={"name": row["业主姓名"]}
-            )
-            live = Residency.objects.filter(
-                user=user, household=instance, status__in=["pending", "verified"]
-            )
-            if not live.exists():
-                Residency.objects.create(
-                    user=user,
-                    household=instance,
-                    relation="owner",
-                    status="verified",
-                    source="roster",
-                )
+            row["owner_name"], row["owner_mobile"] = row["业主姓名"], row["手机号"]
 
     return HouseholdResource
 

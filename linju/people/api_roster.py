@@ -20,7 +20,6 @@ class RosterResultOut(Schema):
     estates_created: int
     buildings_created: int
     units_created: int
-    users_created: int
     residencies_created: int
 
 

@@ -113,7 +113,6 @@ class RosterResult:
     estates_created: int = 0
     buildings_created: int = 0
     units_created: int = 0
-    users_created: int = 0
     residencies_created: int = 0
 
     def as_dict(self) -> dict:
@@ -661,10 +660,12 @@ def _apply_households(d: _Dialect, now, result: RosterResult) -> None:
     c = d.cursor
     households = Household._meta.db_table
     c.execute(
-        f"UPDATE {households} AS h SET floor = s.floor, area = s.area, updated_at = %s"
+        f"UPDATE {households} AS h SET floor = s.floor, area = s.area,"
+        " owner_name = s.owner_name, owner_mobile = s.mobile, updated_at = %s"
         f" FROM {STAGE_ROWS} s JOIN {STAGE_PLACES} u ON u.key = s.unit_key"
         " WHERE h.unit_id = u.place_id AND h.room = s.room"
-        " AND (h.floor <> s.floor OR h.area <> s.area)",
+        " AND (h.floor <> s.floor OR h.area <> s.area OR h.owner_name <> s.owner_name"
+        "  OR h.owner_mobile <> s.mobile)",
         [now],
     )
     result.households_updated = max(c.rowcount, 0)
@@ -681,11 +682,13 @@ def _apply_households(d: _Dialect, now, result: RosterResult) -> None:
             # Household.save() sets the same path: unit path + "h" + own segment.
             "path": Sql(f"x.unit_path || 'h' || {d.pad_id('x.id')}"),
             "invite_code": Sql("x.invite_code"),
+            "owner_name": Sql("x.owner_name"),
+            "owner_mobile": Sql("x.mobile"),
             "created_at": now,
             "updated_at": now,
         },
         f"FROM (SELECT {new_id} AS id, u.place_id AS unit_id, u.path AS unit_path,"
-        " s.room, s.floor, s.area, s.invite_code"
+        " s.room, s.floor, s.area, s.invite_code, s.owner_name, s.mobile"
         f" FROM {STAGE_ROWS} s JOIN {STAGE_PLACES} u ON u.key = s.unit_key"
         f" WHERE NOT EXISTS (SELECT 1 FROM {households} h"
         "  WHERE h.unit_id = u.place_id AND h.room = s.room)"
@@ -703,28 +706,14 @@ def _apply_households(d: _Dialect, now, result: RosterResult) -> None:
 
 
 def _apply_owners(d: _Dialect, now, result: RosterResult) -> None:
+    """Owners who already have an account become verified owners of their households. Nobody
+    else gets an account here: the roster's names and mobiles stay on the households until the
+    person signs up and consents (PIPL), and sign-up then verifies them (services.sign_up)."""
     c = d.cursor
     users = User._meta.db_table
-    sql, params = _insert_select(
-        User,
-        {
-            "mobile": Sql("s.mobile"),
-            "name": Sql("coalesce(max(nullif(s.owner_name, '')), '')"),
-            "password": Sql(d.unusable_password()),
-            "date_joined": now,
-        },
-        f"FROM {STAGE_ROWS} s WHERE s.mobile <> ''"
-        f" AND NOT EXISTS (SELECT 1 FROM {users} u WHERE u.mobile = s.mobile)"
-        # In mobile order the two mobile indexes grow at their right edge instead of
-        # touching (and writing whole to the WAL) a random page per row.
-        " GROUP BY s.mobile ORDER BY s.mobile ON CONFLICT (mobile) DO NOTHING",
-    )
-    c.execute(sql, params)
-    result.users_created = max(c.rowcount, 0)
-    if result.users_created > ANALYZE_AFTER:
-        d.analyze(users)
     # The (user, household) pairs first, as a table with statistics: joined inline, the
     # planner misjudges the (unit, room) match as one row and probes residencies in a loop.
+    # Only rows whose mobile has an account match, so on a first import this is small.
     c.execute(
         f"CREATE TEMP TABLE {STAGE_OWNERS} AS SELECT u.id AS user_id, h.id AS household_id"
         f" FROM {STAGE_ROWS} s JOIN {STAGE_PLACES} p ON p.key = s.unit_key"

@@ -9,6 +9,7 @@ import itertools
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 PATH_WIDTH = 10  # zero-padded id per path segment keeps prefix queries exact
@@ -160,6 +161,10 @@ class Household(models.Model):
     # Unique by constraint, not unique=True: on PostgreSQL that would add a second, pattern-ops
     # index that exact lookups never use and every roster import must maintain.
     invite_code = models.CharField(_("invite code"), max_length=12)
+    # The owner as the community's roster (台账) names them. An account is made only when the
+    # person signs up (and consents, PIPL); sign-up with this mobile then verifies ownership.
+    owner_name = models.CharField(_("owner on the roster"), max_length=50, blank=True)
+    owner_mobile = models.CharField(_("owner's mobile on the roster"), max_length=11, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -171,6 +176,18 @@ class Household(models.Model):
             models.UniqueConstraint(fields=["unit", "room"], name="household_unique_room"),
             models.UniqueConstraint(fields=["invite_code"], name="household_unique_invite_code"),
             models.CheckConstraint(condition=models.Q(area__gte=0), name="household_area_nonneg"),
+        ]
+        indexes = [
+            # One index for prefix scans (LIKE 'path%'): pattern_ops on PostgreSQL, where a plain
+            # btree under a non-C collation cannot serve LIKE; other databases ignore opclasses.
+            # A second, plain index would cost every roster import a million more entries.
+            models.Index(fields=["path"], name="household_path", opclasses=["varchar_pattern_ops"]),
+            # Sign-up looks up the households whose roster names the new account's mobile.
+            models.Index(
+                fields=["owner_mobile"],
+                name="household_owner_mobile",
+                condition=~Q(owner_mobile=""),
+            ),
         ]
 
     def __str__(self):

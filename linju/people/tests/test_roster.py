@@ -79,8 +79,7 @@ def test_csv_import_builds_tree_households_and_owners(city):
         "estates_created": 2,
         "buildings_created": 2,
         "units_created": 3,
-        "users_created": 2,
-        "residencies_created": 3,
+        "residencies_created": 0,
     }
     c1 = city.places["C1"]
     estate = Place.objects.get(parent=c1, name="阳光花园")
@@ -96,11 +95,12 @@ def test_csv_import_builds_tree_households_and_owners(city):
     assert hh.path == hh.unit.path + "h" + path_segment(hh.pk)
     codes = list(Household.objects.values_list("invite_code", flat=True))
     assert len(set(codes)) == len(codes) and all(len(c) == 8 for c in codes)
-    owner = User.objects.get(mobile="13900000001")
-    assert owner.name == "王小明" and not owner.has_usable_password()
-    homes = owner.residencies.filter(relation="owner", status="verified", source="roster")
-    assert sorted(homes.values_list("household__room", flat=True)) == ["101", "201"]
-    assert homes.first().decided_at is not None  # who decided: the audit event below
+    # No account for anyone who has not signed up and consented (PIPL): the roster's owner
+    # stays on the household until then.
+    assert not User.objects.filter(mobile__in=["13900000001", "13900000002"]).exists()
+    owned = Household.objects.filter(owner_mobile="13900000001", owner_name="王小明")
+    assert sorted(owned.values_list("room", flat=True)) == ["101", "201"]
+    assert (hh.owner_name, hh.owner_mobile) == ("", "")
     assert not hh.residencies.exists()
     event = AuditEvent.objects.get(verb="people.roster_import")
     assert event.actor == city.users["community_staff"] and event.object_id == str(c1.pk)
@@ -117,7 +117,7 @@ def test_existing_places_households_and_users_are_reused(city):
     result = run(city, csv_bytes(rows))
     assert (result.households_created, result.households_updated) == (0, 1)
     assert result.households_unchanged == 1
-    assert (result.estates_created, result.units_created, result.users_created) == (0, 0, 0)
+    assert (result.estates_created, result.units_created) == (0, 0)
     assert result.residencies_created == 0  # already a live residency there
     city.households["H101"].refresh_from_db()
     assert city.households["H101"].area == Decimal("99.00")
@@ -127,10 +127,10 @@ def test_existing_places_households_and_users_are_reused(city):
 
 def test_xlsx_with_chinese_headers_title_row_and_typed_cells(city):
     result = run(city, xlsx_bytes(ROWS, title="阳光社区户籍台账"), name="台账.xlsx")
-    assert (result.rows, result.households_created, result.residencies_created) == (4, 4, 3)
+    assert (result.rows, result.households_created, result.residencies_created) == (4, 4, 0)
     hh = Household.objects.get(room="102", unit__name="1单元", unit__parent__name="1栋")
     assert hh.area == Decimal("92.25")
-    assert User.objects.filter(mobile="13900000002", name="李红").exists()
+    assert (hh.owner_name, hh.owner_mobile) == ("李红", "13900000002")
 
 
 def test_gb18030_csv_and_chinese_headers(city):
@@ -152,7 +152,6 @@ def test_reimport_changes_nothing(city):
         "estates_created": 0,
         "buildings_created": 0,
         "units_created": 0,
-        "users_created": 0,
         "residencies_created": 0,
     }
     assert snapshot() == before
@@ -322,3 +321,37 @@ def test_command(city, tmp_path, capsys):
             "--actor",
             city.users["community_staff"].mobile,
         )
+
+
+def test_an_existing_account_becomes_the_verified_owner(city):
+    newcomer = city.users["newcomer"]
+    rows = [["E1", "B2", "U2", "201", "2", "70", newcomer.name, newcomer.mobile]]
+    result = run(city, csv_bytes(rows))
+    assert result.residencies_created == 1
+    residency = newcomer.residencies.get()
+    assert (residency.household, residency.relation, residency.status, residency.source) == (
+        city.households["H201"],
+        "owner",
+        "verified",
+        "roster",
+    )
+
+
+def test_signing_up_with_a_roster_mobile_verifies_the_owner(
+    city, sms_outbox, django_capture_on_commit_callbacks
+):
+    import re
+
+    from linju.people import services
+
+    run(city, csv_bytes(ROWS))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_code(mobile="13900000001", purpose="signup")
+    code = re.search(r"\d{6}", sms_outbox[-1][1]).group()
+    user = services.sign_up(
+        mobile="13900000001", name="王小明", password="Quiet-Garden-42", code=code, consent=True
+    )
+    homes = user.residencies.filter(relation="owner", status="verified", source="roster")
+    assert sorted(homes.values_list("household__room", flat=True)) == ["101", "201"]
+    assert access.role_scopes(user)["owner"]
+    assert AuditEvent.objects.filter(verb="residency.verify", actor=user).count() == 2
