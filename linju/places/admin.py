@@ -35,8 +35,8 @@ class GridAdmin(admin.ModelAdmin):
 class HouseholdAdmin(admin.ModelAdmin):
     """As with places, a household's unit is fixed once created (its path derives from it)."""
 
-    list_display = ["room", "unit", "floor", "area", "invite_code"]
-    search_fields = ["room", "invite_code", "unit__name"]
+    list_display = ["room", "unit", "floor", "area", "owner_name", "invite_code"]
+    search_fields = ["room", "invite_code", "unit__name", "owner_mobile"]
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
     readonly_fields = ["path", "created_at", "updated_at"]
