@@ -10,6 +10,7 @@ PY := $(BIN)/python
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 BASE_STAMP := $(VENV)/.linju-base.stamp
 DEV_STAMP := $(VENV)/.linju-dev.stamp
+BENCH_STAMP := $(VENV)/.linju-bench.stamp
 
 # The demo and `make serve` talk plain HTTP on the loopback: no HTTPS redirect, no secure-only
 # cookies, no HSTS. Production keeps the safe defaults of linju/settings.py.
@@ -19,8 +20,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/linju
 PYTEST := $(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev demo serve worker migrate static test test-pg lint fmt \
-	messages clean
+.PHONY: help install install-dev install-bench demo serve worker migrate static test test-pg \
+	lint fmt messages bench clean
 
 help:
 	@echo "make demo      install, migrate, load the demo community, serve on http://127.0.0.1:8000"
@@ -30,6 +31,7 @@ help:
 	@echo "make fmt       ruff format and ruff check --fix"
 	@echo "make serve     migrate and serve with gunicorn (no demo data)"
 	@echo "make worker    run the background task worker (django-tasks database backend)"
+	@echo "make bench     generate the small city in PostgreSQL and load-test it (BENCH_PRESET=city)"
 	@echo "make messages  update and compile the zh_Hans translations (needs GNU gettext)"
 	@echo "make clean     remove the virtual environment, collected static files and caches"
 
@@ -46,8 +48,13 @@ $(DEV_STAMP): requirements/dev.lock $(BASE_STAMP)
 	$(PIP) install -q -r requirements/dev.lock
 	touch $@
 
+$(BENCH_STAMP): requirements/bench.lock $(DEV_STAMP)
+	$(PIP) install -q -r requirements/bench.lock
+	touch $@
+
 install: $(BASE_STAMP)
 install-dev: $(DEV_STAMP)
+install-bench: $(BENCH_STAMP)
 
 migrate: $(BASE_STAMP)
 	$(LOCAL_HTTP) $(PY) manage.py migrate --noinput
@@ -80,6 +87,13 @@ lint: $(DEV_STAMP)
 fmt: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks need PostgreSQL (BENCH_DB_URL); figures go to var/bench/ and docs/performance.md.
+BENCH_PRESET ?= small
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/linju_bench_$(BENCH_PRESET)
+bench: $(BENCH_STAMP)
+	$(PY) -m bench.generate --preset $(BENCH_PRESET) --database-url $(BENCH_DB_URL)
+	$(PY) -m bench.load --preset $(BENCH_PRESET) --database-url $(BENCH_DB_URL)
 
 # For developers who change user-facing strings; `make demo` never needs gettext.
 messages: $(BASE_STAMP)
