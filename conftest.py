@@ -155,3 +155,12 @@ def english(client, settings):
     answers (zh-Hans is the default)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Ids come back after a rollback (SQLite), so nothing cached may outlive its test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -6,10 +6,13 @@ scope path (its place in the tree); the user may act on it when one of their sco
 holding the permission is a prefix of that path. Lists are filtered by the same prefixes.
 """
 
+import secrets
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 from linju.people.roles import GRANTABLE_ROLES, Role
@@ -80,13 +83,46 @@ def _outermost(prefixes):
     return kept
 
 
+# Every authenticated request needs the user's scopes (the staff idle check, the menus, every
+# scoped query), and computing them takes three queries; so they are shared between requests
+# and workers in the cache. A change bumps the user's version key after it commits, so no
+# worker can keep or re-store scopes older than the change (see `forget`).
+SCOPES_TTL = 600
+VERSION_TTL = 60 * 60 * 24
+
+
+def _version_key(user_id) -> str:
+    return f"linju:scopes-version:{user_id}"
+
+
 def role_scopes(user) -> dict[str, tuple[str, ...]]:
-    """Role → scope path prefixes, computed once per user object (i.e. per request)."""
+    """Role → scope path prefixes: per user object (i.e. per request), then the shared cache."""
     if not getattr(user, "is_authenticated", False):
         return {}
     cached = getattr(user, "_linju_role_scopes", None)
     if cached is not None:
         return cached
+    # Inside a transaction the reads may see uncommitted rows that a rollback would undo.
+    shared = not transaction.get_connection().in_atomic_block
+    key = None
+    if shared:
+        version = cache.get(_version_key(user.pk))
+        if version is None:
+            cache.add(_version_key(user.pk), secrets.token_hex(4), VERSION_TTL)
+            version = cache.get(_version_key(user.pk))
+        key = f"linju:scopes:{user.pk}:{version}"
+        result = cache.get(key)
+        if result is not None:
+            user._linju_role_scopes = result
+            return result
+    result = _compute_role_scopes(user)
+    if key:
+        cache.set(key, result, SCOPES_TTL)
+    user._linju_role_scopes = result
+    return result
+
+
+def _compute_role_scopes(user) -> dict[str, tuple[str, ...]]:
     from linju.people.models import (
         OWNER_RELATIONS,
         LiaisonHousehold,
@@ -111,14 +147,18 @@ def role_scopes(user) -> dict[str, tuple[str, ...]]:
     liaisons = LiaisonHousehold.objects.filter(member=user)
     for own, served in liaisons.values_list("household__path", "served__path"):
         scopes.setdefault(Role.PARTY_LIAISON.value, []).extend(p for p in (own, served) if p)
-    result = {role: tuple(paths) for role, paths in scopes.items()}
-    user._linju_role_scopes = result
-    return result
+    return {role: tuple(paths) for role, paths in scopes.items()}
 
 
 def forget(user) -> None:
-    """Drop the cached scopes after the user's roles or residencies changed."""
-    user.__dict__.pop("_linju_role_scopes", None)
+    """The user's roles or residencies changed (a user object or an id): drop the scopes this
+    request holds now, and every worker's once the change commits."""
+    user_id = getattr(user, "pk", user)
+    if hasattr(user, "__dict__"):
+        user.__dict__.pop("_linju_role_scopes", None)
+    transaction.on_commit(
+        lambda: cache.set(_version_key(user_id), secrets.token_hex(4), VERSION_TTL)
+    )
 
 
 def roles_of(user) -> set[str]:

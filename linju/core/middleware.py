@@ -14,6 +14,7 @@ class StaffIdleTimeoutMiddleware:
     people's data, and desks are shared. Residents' phone sessions are left alone."""
 
     key = "linju_last_seen"
+    resolution = 60  # seconds
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,7 +34,10 @@ class StaffIdleTimeoutMiddleware:
                     # The API answers the now-anonymous request itself (401 JSON).
                     return self.get_response(request)
                 return redirect(f"{resolve_url(settings.LOGIN_URL)}?idle=1")
-            request.session[self.key] = now
+            # A minute's precision is plenty for a 30-minute limit, and spares every staff
+            # page view a session write.
+            if not last or now - last >= self.resolution:
+                request.session[self.key] = now
         return self.get_response(request)
 
 

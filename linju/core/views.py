@@ -194,6 +194,8 @@ def elder_mode(request):
 
 
 def healthz(request):
+    """Liveness for the load balancer, and the load harness's floor (bench/load.py): the
+    cheapest answer the whole stack gives, so it must never touch the database."""
     return JsonResponse({"ok": True})
 
 

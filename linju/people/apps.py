@@ -10,6 +10,8 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from linju.core.notifications import register_kind
 
+        from . import signals  # noqa: F401  (connects the scope cache's receivers)
+
         register_kind("residency.request", _("Requests to join a household"))
         register_kind("residency.decision", _("Decisions on my household requests"))
         register_kind("role.grant", _("Roles given to me"))

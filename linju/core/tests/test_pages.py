@@ -278,3 +278,11 @@ def test_language_choice_is_remembered_on_the_account(client, city):
     owner.refresh_from_db()
     assert owner.language == "en"
     assert 'lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_healthz_is_the_floor_and_touches_no_database(client, django_assert_num_queries):
+    """bench/load.py measures every path against it: it must stay free of queries."""
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.json() == {"ok": True}

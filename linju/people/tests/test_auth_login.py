@@ -380,6 +380,28 @@ def test_staff_session_ends_after_idle_timeout(client, city, settings):
 
 
 @pytest.mark.django_db
+def test_staff_last_seen_is_written_at_most_once_a_minute(client, city):
+    """Every staff page view reads the session; only the first in a minute writes it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(city.users["grid_worker"])
+    client.get("/healthz")
+    first_seen = client.session[StaffIdleTimeoutMiddleware.key]
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/healthz").status_code == 200
+        return [q for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+
+    assert session_writes() == []
+    assert client.session[StaffIdleTimeoutMiddleware.key] == first_seen
+    _age_session(client, StaffIdleTimeoutMiddleware.resolution)
+    assert session_writes() != []
+    assert client.session[StaffIdleTimeoutMiddleware.key] > first_seen
+
+
+@pytest.mark.django_db
 def test_resident_session_survives_idle_time(client, city, settings):
     owner = city.users["owner"]
     client.force_login(owner)
