@@ -88,7 +88,7 @@ def home(request):
     user = request.user
     residencies = list(people_queries.my_residencies(user))
     context = {
-        "households": list(people_queries.my_households(user)),
+        "households": people_queries.verified_households(residencies),
         "pending": [r for r in residencies if r.status == "pending"],
         "latest": queries.latest_notifications(user),
         "modules": MODULES,

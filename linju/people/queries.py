@@ -1,6 +1,6 @@
 """Reads about people, scoped by core.access."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from linju.core import access
 from linju.places.models import Grid, Household, Place, PlaceKind
@@ -23,17 +23,18 @@ def my_residencies(user):
     ).select_related("household__unit__parent__parent")
 
 
-def my_households(user):
-    """Households the user is a verified member of, with their verified members."""
-    members = Residency.objects.filter(status=ResidencyStatus.VERIFIED).select_related("user")
-    return (
-        Household.objects.filter(
-            residencies__user=user, residencies__status=ResidencyStatus.VERIFIED
-        )
-        .select_related("unit__parent__parent")
-        .prefetch_related(Prefetch("residencies", queryset=members, to_attr="members"))
-        .distinct()
+def verified_households(residencies):
+    """The verified households among `my_residencies`, in tree order, each with its verified
+    members (`household.members`) loaded in one query."""
+    households = sorted(
+        (r.household for r in residencies if r.status == ResidencyStatus.VERIFIED),
+        key=lambda h: h.path,
     )
+    members = Residency.objects.filter(status=ResidencyStatus.VERIFIED).select_related("user")
+    prefetch_related_objects(
+        households, Prefetch("residencies", queryset=members, to_attr="members")
+    )
+    return households
 
 
 def pending_verifications(user):

@@ -150,6 +150,22 @@ def test_home_query_count_does_not_grow_with_messages(client, city):
     assert len(many) == len(few)
 
 
+def test_home_query_count_does_not_grow_with_households_and_members(client, city):
+    owner = city.users["owner"]
+    login(client, owner)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/").status_code == 200
+    for key in ("H201", "H301"):
+        Residency.objects.create(
+            user=owner, household=city.households[key], relation="family", status="verified"
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/")
+    assert len(many) == len(few)
+    assert response.content.decode().count('data-testid="household"') == 3
+
+
 def test_staff_home_for_community_staff(client, city):
     staff = city.users["community_staff"]
     Residency.objects.create(
