@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linju.places.paths import PathField
+
 
 class AppendOnlyError(Exception):
     pass
@@ -36,7 +38,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=40)
     object_repr = models.CharField(_("object"), max_length=200)
-    scope_path = models.CharField(max_length=255, db_index=True, blank=True)
+    scope_path = PathField(max_length=255, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -45,7 +47,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["scope_path"], name="audit_scope_path"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.object_repr}"

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .paths import PathField
+
 PATH_WIDTH = 10  # zero-padded id per path segment keeps prefix queries exact
 
 
@@ -47,8 +49,7 @@ class Place(models.Model):
         verbose_name=_("parent"),
     )
     # "0000000001/0000000007/": ancestors' ids then its own; set once the row has an id.
-    # db_index on PostgreSQL also builds the varchar_pattern_ops index LIKE 'prefix%' needs.
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = PathField(max_length=255, editable=False, default="")
 
     class Meta:
         verbose_name = _("place")
@@ -63,6 +64,7 @@ class Place(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["path"], name="place_path"),
             models.Index(fields=["kind", "path"], name="place_kind_path"),
             models.Index(fields=["parent", "name"], name="place_parent_name"),
         ]
@@ -157,7 +159,7 @@ class Household(models.Model):
     )
     # The unit's path plus the household's own segment: scope filters need no join, and a
     # resident's scope (their household) is a prefix like any other. Indexed in Meta.
-    path = models.CharField(max_length=255, editable=False, default="")
+    path = PathField(max_length=255, editable=False, default="")
     # Unique by constraint, not unique=True: on PostgreSQL that would add a second, pattern-ops
     # index that exact lookups never use and every roster import must maintain.
     invite_code = models.CharField(_("invite code"), max_length=12)
@@ -178,10 +180,8 @@ class Household(models.Model):
             models.CheckConstraint(condition=models.Q(area__gte=0), name="household_area_nonneg"),
         ]
         indexes = [
-            # One index for prefix scans (LIKE 'path%'): pattern_ops on PostgreSQL, where a plain
-            # btree under a non-C collation cannot serve LIKE; other databases ignore opclasses.
-            # A second, plain index would cost every roster import a million more entries.
-            models.Index(fields=["path"], name="household_path", opclasses=["varchar_pattern_ops"]),
+            # One index for prefix scans (LIKE 'path%') and tree order (see PathField).
+            models.Index(fields=["path"], name="household_path"),
             # Sign-up looks up the households whose roster names the new account's mobile.
             models.Index(
                 fields=["owner_mobile"],
