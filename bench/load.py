@@ -318,29 +318,38 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pids) -> float:
+def cpu_seconds(pids) -> dict[int, float]:
+    """CPU seconds used so far by each process."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         # utime, stime, and the same for waited-for children (recycled workers)
-        total += sum(int(f) for f in fields[11:15])
-    return total / ticks
+        out[pid] = sum(int(f) for f in fields[11:15]) / ticks
+    return out
+
+
+def used_since(before: dict[int, float], now: dict[int, float]) -> float:
+    """CPU used between two snapshots by the processes alive at the second. (gunicorn's is
+    the difference of the totals instead: a recycled worker's whole life moves into the
+    master's children time.)"""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
 
 
 def postgres_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
+    """The bench database's backends and PostgreSQL's own background processes, so that work
+    on other databases of the same server is not counted as Linju's."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() OR backend_type <> 'client backend'"
+        )
+        return [row[0] for row in cur.fetchall()]
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -410,8 +419,10 @@ class Run:
         )
         wall = time.monotonic() - started
         workers = self.server.worker_pids()
-        app_cpu = cpu_seconds([self.server.proc.pid, *workers]) - before[0]
-        db_cpu = cpu_seconds(postgres_pids()) - before[1]
+        app_cpu = sum(cpu_seconds([self.server.proc.pid, *workers]).values()) - sum(
+            before[0].values()
+        )
+        db_cpu = used_since(before[1], cpu_seconds(postgres_pids()))
         locust_cpu = children_cpu() - before[2]
         if locust.returncode != 0:
             sys.exit(f"locust failed:\n{locust.stderr[-3000:]}")
