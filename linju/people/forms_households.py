@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import PartyOrgKind, Relation
-from .roles import GRANTABLE_ROLES
+from .roles import GRANTABLE_ROLES, ROLE_SCOPE_KIND, Role
 
 
 class IdChoiceField(forms.TypedChoiceField):
@@ -123,15 +123,24 @@ class GrantForm(forms.Form):
     place = IdChoiceField(label=_("Place"), required=False)
     grid = IdChoiceField(label=_("Grid (grid workers only)"), required=False)
 
-    def __init__(self, *args, places=(), grids=(), options_url="", **kwargs):
+    def __init__(self, *args, places=(), grids=(), options_url="", placeholder="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = _blank(_("Choose a place")) + place_choices(places)
+        self.fields["place"].choices = _blank(placeholder) + place_choices(places)
         self.fields["grid"].choices = _blank(_("Choose a grid")) + [
             (g.pk, f"{g.community.name} · {g.name}") for g in grids
         ]
         self.fields["role"].widget.attrs.update(
             {"hx-get": options_url, "hx-target": "#id_place", "hx-trigger": "change"}
         )
+
+
+def place_placeholder(role: str) -> str:
+    """What the place select says before a place is picked, by the role chosen."""
+    if role == Role.GRID_WORKER:
+        return _("Grid workers are bound to a grid")
+    if role in ROLE_SCOPE_KIND:
+        return _("Choose a place")
+    return _("Choose a role first")
 
 
 def place_choices(places):

@@ -33,6 +33,7 @@ from .forms_households import (
     PartyMemberForm,
     PartyOrganisationForm,
     ServedForm,
+    place_placeholder,
 )
 from .models import LiaisonHousehold, RoleGrant
 from .roles import ROLE_SCOPE_KIND, Role
@@ -230,11 +231,12 @@ def verify_queue(request):
 
 
 def _role_places(user, role):
+    """The places a grant of `role` may be bound to; none until a role is chosen, because
+    every place of a subdistrict would make a select of thousands of options."""
     kind = ROLE_SCOPE_KIND.get(Role(role)) if role in Role.values else None
-    if kind == "grid":
+    if kind is None or kind == "grid":
         return []
-    kinds = [kind] if kind else sorted({k for k in ROLE_SCOPE_KIND.values() if k != "grid"})
-    return queries.places_in_scope(user, "people.grant_role", kinds)
+    return queries.places_in_scope(user, "people.grant_role", [kind])
 
 
 @login_required
@@ -248,6 +250,7 @@ def roles(request):
         places=_role_places(user, role),
         grids=queries.grids_in_scope(user, "people.grant_role"),
         options_url=reverse("people:role_places"),
+        placeholder=place_placeholder(role),
         initial={"role": role},
     )
     if data is not None and grant_form.is_valid():
@@ -295,9 +298,7 @@ def role_places(request):
         (p.pk, f"{p.parent.name} · {p.name}" if p.parent_id else p.name)
         for p in _role_places(request.user, role)
     ]
-    placeholder = (
-        _("Grid workers are bound to a grid") if role == Role.GRID_WORKER else _("Choose a place")
-    )
+    placeholder = place_placeholder(role)
     return render(
         request,
         "people/_options.html",

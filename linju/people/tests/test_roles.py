@@ -130,6 +130,19 @@ def test_place_options_follow_the_role(client, city):
     assert "U3" not in body and "E1" not in body
 
 
+def test_grant_form_lists_places_only_once_a_role_is_chosen(client, city, english):
+    """A subdistrict has thousands of units: the place select waits for the role."""
+    client.force_login(city.users["community_staff"])
+    body = client.get(reverse("people:roles")).content.decode()
+    place_select = body[body.index('name="place" id="id_place"') :]
+    place_select = place_select[: place_select.index("</select>")]
+    assert "Choose a role first" in place_select and "U1" not in place_select
+    body = client.get(reverse("people:roles"), {"role": "unit_head"}).content.decode()
+    assert ">B1 · U1<" in body
+    options = client.get(reverse("people:role_places"), {"role": ""}).content.decode()
+    assert "Choose a role first" in options and "U1" not in options
+
+
 def test_revoke_with_confirmation(client, city, english):
     client.force_login(city.users["community_staff"])
     g = RoleGrant.objects.get(user=city.users["unit_head"])
