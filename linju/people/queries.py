@@ -1,6 +1,6 @@
 """Reads about people, scoped by core.access."""
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from linju.core import access
 from linju.places.models import Grid, Household, Place, PlaceKind
@@ -138,11 +138,12 @@ def grids_in_scope(user, perm):
 
 def party_organisations(user):
     """The party overlay visible to a staff member: organisations in scope with members, and
-    their liaison households with the households they serve."""
-    served = Household.objects.select_related("unit__parent")
+    their liaison households with how many households each serves (`served_count`)."""
+    # How many households each liaison serves, not which: a page of branches would otherwise
+    # list a thousand households; the liaison's own page names them.
     liaisons = LiaisonHousehold.objects.select_related(
         "member", "household__unit__parent"
-    ).prefetch_related(Prefetch("served", queryset=served))
+    ).annotate(served_count=Count("served"))
     qs = PartyOrganisation.objects.select_related("place", "parent", "grid").prefetch_related(
         Prefetch(
             "memberships",

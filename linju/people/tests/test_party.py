@@ -198,3 +198,20 @@ def test_party_page_read_only_for_other_staff(client, city):
 def test_party_page_refused_for_non_staff(client, city, role):
     client.force_login(city.users[role])
     assert client.get(reverse("people:party")).status_code == 403
+
+
+def test_party_page_counts_served_households_in_constant_queries(client, city, english):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(city.users["community_staff"])
+    liaison = LiaisonHousehold.objects.get(member=city.users["party_liaison"])
+    client.get(reverse("people:party"))
+    with CaptureQueriesContext(connection) as few:
+        body = client.get(reverse("people:party")).content.decode()
+    assert "serves 1 household" in body
+    liaison.served.add(city.households["H101"])
+    with CaptureQueriesContext(connection) as more:
+        body = client.get(reverse("people:party")).content.decode()
+    assert "serves 2 households" in body
+    assert len(more) == len(few)
