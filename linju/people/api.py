@@ -207,16 +207,22 @@ class DirectoryEntry(Schema):
     floor: int | None = Field(None, description="Rooms only: the floor.")
 
 
+class EstateFilter(Schema):
+    q: str = Field("", max_length=50, description="Part of the estate's or community's name.")
+
+
 @router.get(
     "/directory/estates",
     response=list[DirectoryEntry],
     summary="Estates a resident can pick when asking to join a household",
+    description="A city has thousands of estates: page through them, or search by name.",
 )
-def directory_estates(request):
-    return [
-        {"id": e.pk, "name": f"{e.parent.name} · {e.name}" if e.parent_id else e.name}
-        for e in bind_estates()
-    ]
+@paginate(LimitOffset)
+def directory_estates(request, filters: Query[EstateFilter]):
+    return Rows(
+        bind_estates(filters.q),
+        lambda e: {"id": e.pk, "name": f"{e.parent.name} · {e.name}" if e.parent_id else e.name},
+    )
 
 
 @router.get(

@@ -80,12 +80,12 @@ def residency_requests(user):
 BIND_LEVELS = {"building": PlaceKind.ESTATE, "unit": PlaceKind.BUILDING}
 
 
-def bind_estates():
-    return (
-        Place.objects.filter(kind=PlaceKind.ESTATE)
-        .select_related("parent")
-        .order_by("parent__name", "name")
-    )
+def bind_estates(q: str = ""):
+    """Estates by community and name; `q` keeps those whose or whose community's name has it."""
+    qs = Place.objects.filter(kind=PlaceKind.ESTATE).select_related("parent")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(parent__name__icontains=q))
+    return qs.order_by("parent__name", "name", "pk")
 
 
 def bind_children(parent_id, kind):

@@ -175,7 +175,11 @@ def test_list_query_counts_do_not_grow(city):
 def test_directory_lets_a_resident_pick_a_room_without_seeing_people(client, city):
     client.force_login(city.users["newcomer"])
     estates = client.get("/api/v1/people/directory/estates").json()
-    assert {"C1 · E1", "C2 · E2"} <= {e["name"] for e in estates}
+    assert {"C1 · E1", "C2 · E2"} <= {e["name"] for e in estates["items"]}
+    found = client.get("/api/v1/people/directory/estates", {"q": "C2"}).json()
+    assert [e["name"] for e in found["items"]] == ["C2 · E2"] and found["count"] == 1
+    page = client.get("/api/v1/people/directory/estates", {"limit": 1}).json()
+    assert len(page["items"]) == 1 and page["next"]
     e1 = city.places["E1"].pk
     buildings = client.get(f"/api/v1/people/directory/{e1}/children").json()
     assert [b["name"] for b in buildings] == ["B1", "B2"]
