@@ -1,7 +1,7 @@
 """Core pages: the home pages, the inbox and its preferences, the audit log, elder mode."""
 
 import json
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -78,8 +78,24 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def paginate(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+def paginate(request, queryset, paginator_class=Paginator):
+    return paginator_class(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows. A subdistrict's audit log holds hundreds of thousands of
+    events, and an exact count would make every page view scan them all; past the cap the page
+    says "more than 10,000" and the filters narrow the log down."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 def home(request):
@@ -170,7 +186,7 @@ def audit_log(request):
     else:
         filters = form.cleaned_data if form.is_bound else {}
         events = queries.audit_events(request.user, **filters)
-    page = paginate(request, events)
+    page = paginate(request, events, CappedPaginator)
     for event in page:
         event.actor_mobile = mask_mobile(event.actor.mobile) if event.actor else ""
         event.data_json = json.dumps(event.data, ensure_ascii=False, indent=1, sort_keys=True)

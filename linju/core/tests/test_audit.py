@@ -173,3 +173,16 @@ def test_audit_page_paginates_with_bounded_queries(client, city):
     assert response.content.decode().count("<tr>") == 21  # header + 20 rows
     last = client.get(reverse("core:audit"), {"page": 3}).content.decode()
     assert last.count("<tr>") == 2
+
+
+def test_audit_page_counts_at_most_the_cap(client, city, english, monkeypatch):
+    """A subdistrict's log is too long to count on every page view: past the cap it says so."""
+    from linju.core.views import CappedPaginator
+
+    login(client, city.users["community_staff"])
+    for i in range(4):
+        audit.record(actor=city.users["unit_head"], verb=f"v{i}", obj=city.households["H101"])
+    assert "4 events" in client.get(reverse("core:audit")).content.decode()
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    body = client.get(reverse("core:audit")).content.decode()
+    assert "More than 3 events" in body and body.count("<tr>") == 5
