@@ -85,9 +85,9 @@ def paginate(request, queryset, paginator_class=Paginator):
 class CappedPaginator(Paginator):
     """Counts at most `cap` rows. A subdistrict's audit log holds hundreds of thousands of
     events, and an exact count would make every page view scan them all; past the cap the page
-    says "more than 10,000" and the filters narrow the log down."""
+    says "more than 2,000" and the filters narrow the log down."""
 
-    cap = 10_000
+    cap = 2_000
 
     @cached_property
     def count(self):

@@ -3,7 +3,7 @@
 Staff see the places of their `places.view` scope. Estates are listed to anyone logged in, so a
 resident can start binding to a household (seed 002: residents bind, the three heads verify)."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from linju.core import access
 
@@ -18,15 +18,12 @@ def visible_places(user):
 def visible_grids(user):
     """Grids whose community is in scope, or one of whose buildings is (a grid worker's scope
     is the buildings of their grid, below the grid's community)."""
-    by_community = access.filter_queryset(
-        user, "places.view", Grid.objects.all(), field="community__path"
-    )
-    by_building = access.filter_queryset(
-        user, "places.view", Grid.objects.all(), field="buildings__path"
-    )
-    ids = (by_community | by_building).values("pk")
+    # Id subqueries read the places in scope from the path index once; an OR across the
+    # community and building joins made PostgreSQL join every grid of the city to both.
+    places = access.filter_queryset(user, "places.view", Place.objects.all()).values("pk")
+    with_building = Grid.buildings.through.objects.filter(place__in=places).values("grid_id")
     return (
-        Grid.objects.filter(pk__in=ids)
+        Grid.objects.filter(Q(community__in=places) | Q(pk__in=with_building))
         .select_related("community")
         .prefetch_related(Prefetch("buildings", queryset=Place.objects.only("pk")))
         .order_by("community__path", "code")
