@@ -23,47 +23,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.city.db import recreate_database
+from bench.city.names import (
+    ESTATE_PREFIXES,
+    ESTATE_SUFFIXES,
+    GIVEN,
+    MOBILE_PREFIXES,
+    SURNAMES,
+)
+
 HEADER = ["小区", "楼栋", "单元", "房号", "楼层", "面积", "业主姓名", "手机号"]
-ESTATE_PREFIXES = [
-    "阳光",
-    "翠湖",
-    "金桂",
-    "锦绣",
-    "丽景",
-    "和平",
-    "幸福",
-    "康乐",
-    "紫荆",
-    "梧桐",
-    "青松",
-    "碧水",
-    "春晖",
-    "明珠",
-    "盛世",
-]
-ESTATE_SUFFIXES = ["花园", "家园", "苑", "小区", "新村", "雅居", "公寓", "华庭", "名邸", "嘉园"]
-SURNAMES = list(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = list(
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇浩然婷雪梅琳丹云飞欣怡子轩梓涵晨阳佳"
-)
-MOBILE_PREFIXES = [
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "158",
-    "159",
-    "186",
-    "187",
-    "188",
-    "189",
-]
 BUILDINGS, UNITS, FLOORS, PER_FLOOR = 20, 4, 15, 2  # 30 households a unit, 2,400 an estate
 
 
@@ -107,26 +76,6 @@ def generate(path: Path, rows: int, seed: int) -> None:
                     mobile,
                 ]
             )
-
-
-def recreate_database(url: str) -> None:
-    import environ
-    import psycopg
-
-    cfg = environ.Env.db_url_config(url)
-    if cfg["ENGINE"].endswith("sqlite3"):
-        Path(cfg["NAME"]).unlink(missing_ok=True)
-        return
-    with psycopg.connect(
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"],
-        password=cfg["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def baseline_resource():
