@@ -65,6 +65,13 @@ def fill_roles(ctx):
             for pk, (uid, role, place, grid, by, at) in enumerate(rows, 1)
         ),
     )
+    # As RoleGrant.save() sets it: the place's path, or the grid's community's.
+    ctx.conn.execute(
+        "UPDATE people_rolegrant g SET scope_path = coalesce("
+        " (SELECT p.path FROM places_place p WHERE p.id = g.place_id),"
+        " (SELECT c.path FROM places_grid gr JOIN places_place c ON c.id = gr.community_id"
+        "  WHERE gr.id = g.grid_id))"
+    )
 
 
 def expected_roles(plan) -> int:

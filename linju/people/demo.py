@@ -558,6 +558,7 @@ class _Builder:
         _bulk(Residency, self.residencies)
         self.progress("residencies", str(len(self.residencies)))
         _bulk(RoleGrant, self.grants)
+        RoleGrant.objects.filter(scope_path="").fill_scope_paths()
         # Parents before children: committees, then branches, then groups.
         for kind in (PartyOrgKind.COMMITTEE, PartyOrgKind.BRANCH, PartyOrgKind.GROUP):
             _bulk(PartyOrganisation, [o for o in self.orgs if o.kind == kind])

@@ -63,11 +63,7 @@ def grants_manageable_by(user):
     qs = RoleGrant.objects.select_related("user", "place", "grid__community", "granted_by")
     if s.everywhere:
         return qs
-    # Id subqueries, not an OR across two joins: PostgreSQL reads the places in scope from the
-    # path index once instead of joining every grant of the city to two place rows.
-    places = Place.objects.filter(s.q("path")).values("pk")
-    grids = Grid.objects.filter(community__in=places).values("pk")
-    return qs.filter(Q(place__in=places) | Q(grid__in=grids))
+    return qs.filter(s.q("scope_path"))
 
 
 def residency_requests(user):
@@ -128,7 +124,7 @@ def grants_in_scope(user, role=None, place=None):
     if role:
         qs = qs.filter(role=role)
     if place is not None:
-        qs = qs.filter(Q(place__path__startswith=place.path) | Q(grid__community=place))
+        qs = qs.filter(scope_path__startswith=place.path)
     return qs.order_by("role", "place__path", "grid__name", "user__name", "pk")
 
 

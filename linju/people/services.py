@@ -439,6 +439,7 @@ def grant_role(*, actor: User, user_id: int, role: str, place_id=None, grid_id=N
         raise Invalid({"user": _("No such person.")})
     place, grid = _scope_for_grant(role, place_id, grid_id)
     grant = RoleGrant(user=user, role=role, place=place, grid=grid, granted_by=actor)
+    grant.set_scope_path()
     access.require(actor, "people.grant_role", grant)
     # Only a subdistrict administrator (or a superuser) makes another one.
     if role == Role.SUBDISTRICT_ADMIN and not (

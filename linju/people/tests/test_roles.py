@@ -156,3 +156,23 @@ def test_revoke_with_confirmation(client, city, english):
     other = RoleGrant.objects.get(user=city.users["unit_head_2"])
     assert client.get(reverse("people:revoke_role", args=[other.pk])).status_code == 403
     assert client.post(reverse("people:revoke_role", args=[other.pk])).status_code == 403
+
+
+def test_scope_path_is_the_place_or_the_grids_community_even_for_bulk_grants(city):
+    """Scoped grant lists filter on the stored scope_path: save() sets it, and bulk loads
+    (the demo, the city generator) fill it in SQL."""
+    grid_grant = RoleGrant.objects.get(user=city.users["grid_worker"])
+    assert grid_grant.scope_path == city.places["C1"].path
+    head = RoleGrant.objects.get(user=city.users["unit_head"])
+    assert head.scope_path == city.places["U1"].path
+    bulk = RoleGrant.objects.bulk_create(
+        [
+            RoleGrant(user=city.users["newcomer"], role="partner", place=city.places["C2"]),
+            RoleGrant(user=city.users["newcomer"], role="grid_worker", grid=city.grids["G2"]),
+        ]
+    )
+    assert RoleGrant.objects.filter(pk__in=[g.pk for g in bulk], scope_path="").count() == 2
+    RoleGrant.objects.filter(scope_path="").fill_scope_paths()
+    assert {g.scope_path for g in RoleGrant.objects.filter(pk__in=[g.pk for g in bulk])} == {
+        city.places["C2"].path
+    }
