@@ -8,7 +8,8 @@ OWNERS_COMMITTEE = 3
 UNIT_HEAD_SHARE = 0.5  # units with a unit head
 
 COLUMNS = (
-    "id, user_id, role, place_id, grid_id, granted_by_id, granted_at, revoked_at, revoked_by_id"
+    "id, user_id, role, place_id, grid_id, granted_by_id, granted_at, revoked_at, revoked_by_id,"
+    " scope_path"
 )
 
 
@@ -61,11 +62,12 @@ def fill_roles(ctx):
         "people_rolegrant",
         COLUMNS,
         (
-            f"{pk}\t{uid}\t{role}\t{place}\t{grid}\t{by}\t{ts(at)}\t{NULL}\t{NULL}\n"
+            f"{pk}\t{uid}\t{role}\t{place}\t{grid}\t{by}\t{ts(at)}\t{NULL}\t{NULL}\t\n"
             for pk, (uid, role, place, grid, by, at) in enumerate(rows, 1)
         ),
     )
-    # As RoleGrant.save() sets it: the place's path, or the grid's community's.
+    # Empty in the COPY (the column is NOT NULL), then as RoleGrant.save() sets it: the
+    # place's path, or the grid's community's.
     ctx.conn.execute(
         "UPDATE people_rolegrant g SET scope_path = coalesce("
         " (SELECT p.path FROM places_place p WHERE p.id = g.place_id),"
