@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "linju.core",
     "linju.places",
     "linju.people",
+    "linju.reports",
 ]
 
 MIDDLEWARE = [

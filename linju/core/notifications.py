@@ -19,14 +19,32 @@ def register_kind(kind: str, label) -> None:
 def notify(
     *, recipients, kind: str, title: str, body: str = "", url: str = ""
 ) -> list[Notification]:
-    rows = [
-        Notification(recipient=user, kind=kind, title=str(title), body=str(body), url=url)
-        for user in {u.pk: u for u in recipients}.values()
-    ]
+    return notify_many(
+        messages=[{"recipients": recipients, "title": title, "body": body, "url": url}],
+        kind=kind,
+    )
+
+
+def notify_many(*, messages, kind: str) -> list[Notification]:
+    """Several messages of one kind in one insert: each is a dict of `recipients` (users or
+    user ids), `title`, and optionally `body` and `url`. Sweeps notify thousands at a time."""
+    rows = []
+    for m in messages:
+        ids = dict.fromkeys(getattr(u, "pk", u) for u in m["recipients"])
+        rows.extend(
+            Notification(
+                recipient_id=uid,
+                kind=kind,
+                title=str(m["title"]),
+                body=str(m.get("body", "")),
+                url=m.get("url", ""),
+            )
+            for uid in ids
+        )
     if not rows:
         return []
     if connection.features.can_return_rows_from_bulk_insert:
-        created = Notification.objects.bulk_create(rows)
+        created = Notification.objects.bulk_create(rows, batch_size=2000)
     else:  # without RETURNING the ids are unknown after a bulk insert
         for row in rows:
             row.save()
