@@ -163,9 +163,15 @@ def prepare_pools(rng: random.Random) -> dict:
             {**session_headers(r.user), "household_id": r.household_id}
             for r in residents.select_related("user")
         ],
+        # Others than the session holders: a login may rehash the password (the generator's
+        # hashes are cheaper than the live settings), which ends that user's other sessions.
         "login": [
             {"mobile": r.user.mobile, "password": PASSWORD}
-            for r in sample(rng, verified, POOL_SIZES["login"]).select_related("user")
+            for r in sample(
+                rng,
+                verified.exclude(user_id__in=[r.user_id for r in residents]),
+                POOL_SIZES["login"],
+            ).select_related("user")
         ],
     }
     grants = RoleGrant.objects.filter(revoked_at__isnull=True)

@@ -24,8 +24,10 @@ from linju.core.api import router as core_router  # noqa: E402
 from linju.people.api import router as people_router  # noqa: E402
 from linju.people.api_roster import router as roster_router  # noqa: E402
 from linju.places.api import router as places_router  # noqa: E402
+from linju.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/places", places_router)
 api.add_router("/people", people_router)
 api.add_router("/people/roster", roster_router)
+api.add_router("/reports", reports_router)

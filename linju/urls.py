@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("linju.core.urls")),
     path("", include("linju.people.urls")),
     path("places/", include("linju.places.urls")),
+    path("reports/", include("linju.reports.urls")),
+    path("open311/v2/", include("linju.reports.open311.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 from PIL import Image
 
 from linju.core.errors import Conflict, Forbidden, Invalid
@@ -62,14 +61,27 @@ def test_full_cycle_submit_accept_dispatch_resolve_confirm(city, submit):
     report.refresh_from_db()
     assert report.status == Status.CLOSED and report.rating == 5
     assert kinds(report) == [
-        "submitted", "accepted", "dispatched", "started", "resolved", "confirmed", "rated",
+        "submitted",
+        "accepted",
+        "dispatched",
+        "started",
+        "resolved",
+        "confirmed",
+        "rated",
     ]
     verbs = set(
-        AuditEvent.objects.filter(object_type="reports.report", object_id=str(report.pk))
-        .values_list("verb", flat=True)
+        AuditEvent.objects.filter(
+            object_type="reports.report", object_id=str(report.pk)
+        ).values_list("verb", flat=True)
     )
-    assert {"report.submit", "report.accept", "report.dispatch", "report.resolve",
-            "report.confirm", "report.rate"} <= verbs
+    assert {
+        "report.submit",
+        "report.accept",
+        "report.dispatch",
+        "report.resolve",
+        "report.confirm",
+        "report.rate",
+    } <= verbs
     assert report.photos.count() == 2
     assert Notification.objects.filter(recipient=u["owner"], kind="report.update").count() >= 4
 
@@ -219,7 +231,9 @@ def test_sweep_escalates_overdue_reports_level_by_level(city, submit):
         assert services.sweep_overdue() == 0
     late.refresh_from_db()
     assert late.level == Level.DISTRICT
-    assert Notification.objects.filter(recipient=u["subdistrict_admin"], kind="report.task").exists()
+    assert Notification.objects.filter(
+        recipient=u["subdistrict_admin"], kind="report.task"
+    ).exists()
 
 
 def test_unconfirmed_resolutions_close_after_seven_days(city, submit):
@@ -305,7 +319,11 @@ def test_category_management(city):
     assert attr.value_keys() == ["dog"]
     with pytest.raises(Invalid) as e:
         services.save_attribute(
-            user=city.users["subdistrict_admin"], category=cat, code="k2",
-            datatype="singlevaluelist", description="?", values=[],
+            user=city.users["subdistrict_admin"],
+            category=cat,
+            code="k2",
+            datatype="singlevaluelist",
+            description="?",
+            values=[],
         )
     assert "values" in e.value.errors

@@ -1,0 +1,4 @@
+"""Report pages: residents' /reports/…, staff /reports/desk/…"""
+
+app_name = "reports"
+urlpatterns = []
