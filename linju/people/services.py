@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linju.core import access, audit
+from linju.core import access, audit, privacy
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.notifications import notify
 from linju.places.codes import normalise_invite_code
@@ -566,6 +566,7 @@ def export_personal_data(*, user: User) -> dict:
             {"time": e.created_at.isoformat(), "action": e.verb, "object": e.object_repr}
             for e in AuditEvent.objects.filter(actor=user)
         ],
+        **privacy.export(user),
     }
 
 
@@ -597,6 +598,7 @@ def delete_account(*, user: User, password: str) -> None:
     # The login history is kept (security logs), but no longer names the phone number.
     for model in (AccessLog, AccessAttempt, AccessFailureLog):
         model.objects.filter(username=old_mobile).update(username=anonymous_mobile)
+    privacy.erase(user)
     user.mobile = anonymous_mobile
     user.name = ""
     user.email = ""

@@ -8,9 +8,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from linju.core import privacy as core_privacy
         from linju.core.notifications import register_kind
 
-        from . import rules  # noqa: F401  (registers the reports permissions)
+        from . import privacy, rules  # noqa: F401  (rules registers the reports permissions)
+
+        core_privacy.register(section="reports", export=privacy.export, erase=privacy.erase)
 
         register_kind("report.update", _("Progress on my reports"))
         register_kind("report.task", _("Reports waiting for me"))

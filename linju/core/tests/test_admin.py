@@ -17,7 +17,7 @@ from linju.people.models import (
 )
 
 pytestmark = pytest.mark.django_db
-APPS = {"core", "places", "people"}
+APPS = {"core", "places", "people", "reports"}
 # Rows that only the app itself creates: audit events, API tokens (their secret is shown once,
 # on the token page) and SMS codes.
 NO_ADD = {"core.AuditEvent", "core.ApiToken", "people.SmsCode"}
@@ -50,6 +50,16 @@ def superuser_client(client, city):
         member=city.users["owner"], household=city.households["H101"], organisation=committee
     )
     liaison.served.set([city.households["H102"]])
+    from linju.reports import services as reports
+
+    report = reports.submit_report(
+        user=city.users["owner"],
+        category_code="clutter",
+        place_id=city.places["B1"].pk,
+        description="纸箱",
+    )
+    reports.support_report(user=city.users["tenant"], report=report)
+    reports.open_joint_case(user=city.users["community_staff"], report=report, note="三方")
     return client
 
 
