@@ -327,3 +327,23 @@ def test_category_management(city):
             values=[],
         )
     assert "values" in e.value.errors
+
+
+def test_sweep_command_escalates_and_closes(city, submit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    u = city.users
+    with time_machine.travel(T0, tick=False):
+        late = submit()
+        done = submit(place="B2")
+        services.accept_report(user=u["community_staff"], report=done)
+        services.resolve_report(user=u["community_staff"], report=done, reply="好了")
+    out = StringIO()
+    with time_machine.travel(T0 + timedelta(days=8), tick=False):
+        call_command("sweep_reports", stdout=out, stderr=StringIO())
+    assert "escalated 1, closed 1" in out.getvalue()
+    late.refresh_from_db()
+    done.refresh_from_db()
+    assert (late.level, done.status) == (Level.COMMUNITY, Status.CLOSED)
