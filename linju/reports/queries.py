@@ -102,14 +102,18 @@ def handler_grants(report):
 
 
 def handler_candidates(report) -> list[tuple[User, str]]:
-    """(user, role) pairs the report can be dispatched to, one per user, in role order."""
+    """(user, role) pairs the report can be dispatched to, one per user: first those of the
+    category's handling role (the property company for a broken lift), then in role order."""
     order = {r.value: i for i, r in enumerate(HANDLER_ROLES)}
     best: dict[int, tuple[User, str]] = {}
     for grant in handler_grants(report).select_related("user"):
         held = best.get(grant.user_id)
         if held is None or order[grant.role] < order[held[1]]:
             best[grant.user_id] = (grant.user, grant.role)
-    return sorted(best.values(), key=lambda ur: (order[ur[1]], ur[0].name, ur[0].pk))
+    suggested = report.category.handler_role
+    return sorted(
+        best.values(), key=lambda ur: (ur[1] != suggested, order[ur[1]], ur[0].name, ur[0].pk)
+    )
 
 
 def handler_role(report, user) -> str | None:

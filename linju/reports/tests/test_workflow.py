@@ -347,3 +347,15 @@ def test_sweep_command_escalates_and_closes(city, submit):
     late.refresh_from_db()
     done.refresh_from_db()
     assert (late.level, done.status) == (Level.COMMUNITY, Status.CLOSED)
+
+
+def test_the_category_handling_role_comes_first_among_handlers(city, submit):
+    from linju.reports import queries
+
+    lift = submit(category="elevator", attributes={"elevator": "2号", "trapped": "no"})
+    roles = [role for _, role in queries.handler_candidates(lift)]
+    assert roles[0] == "property_manager"
+    assert {"grid_worker", "owners_committee", "partner", "community_staff"} <= set(roles)
+    assert "property_manager" not in [r for _, r in queries.handler_candidates(lift)][1:]
+    noise = submit(category="noise")
+    assert queries.handler_candidates(noise)[0][1] == "grid_worker"
