@@ -44,6 +44,8 @@ def _clean_one(question, value, field):
     if isinstance(value, list | tuple):
         raise Invalid({field: _("Give one answer.")})
     value = str(value)
+    if "\x00" in value:  # PostgreSQL's jsonb cannot hold one
+        raise Invalid({field: _("This answer holds a character that is not allowed.")})
     if kind == AttributeType.SINGLE:
         if value not in question.value_keys():
             raise Invalid({field: _("Choose from the list.")})

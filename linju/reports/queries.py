@@ -235,8 +235,9 @@ def queue(user, f: QueueFilter, *, now=None):
         qs = qs.filter(path__startswith=f.place)
     if f.q:
         term = f.q.strip()
-        if term.lstrip("#").isdigit():
-            qs = qs.filter(pk=int(term.lstrip("#")))
+        number = term.lstrip("#")
+        if number.isascii() and number.isdigit() and len(number) <= 18:
+            qs = qs.filter(pk=int(number))
         else:
             qs = qs.filter(Q(title__icontains=term) | Q(description__icontains=term))
     return qs.select_related("category", "place", "estate", "handler").order_by(
@@ -269,13 +270,15 @@ def is_public_to(user, report) -> bool:
     return report.is_public and report.status != Status.MERGED
 
 
-def similar_reports(*, category, place, now=None):
-    """Open reports of the same category about the same building in the last 30 days: offered
-    before submitting, so a neighbour can say "me too" instead of filing a duplicate."""
+def similar_reports(*, category, place, user=None, now=None):
+    """Open public reports of the same category about the same building in the last 30 days:
+    offered before submitting, so a neighbour can say "me too" instead of filing a duplicate.
+    A private category's reports (a neighbour dispute) are shown to their reporter only."""
     now = now or timezone.now()
     building = place.parent if place.kind == "unit" else place
     return (
         Report.objects.filter(
+            Q(is_public=True) | Q(reporter_id=getattr(user, "pk", None)),
             category=category,
             path__startswith=building.path,
             created_at__gte=now - timedelta(days=SIMILAR_DAYS),

@@ -50,8 +50,8 @@ def _hours(n: int) -> timedelta:
 
 def _locked(report) -> Report:
     """The report's row, locked for the rest of the transaction (fixed order: report first)."""
-    pk = getattr(report, "pk", report)
-    row = Report.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    pk = _as_id(getattr(report, "pk", report))
+    row = Report.objects.select_for_update(of=("self",)).filter(pk=pk).first() if pk else None
     if row is None:
         raise Invalid({"report": _("No such report.")})
     return row
@@ -121,10 +121,25 @@ def _place_for_report(place_id) -> tuple[Place, Place]:
 
 
 def _as_id(value):
+    """A primary key from user input, or None (a stray string or a 2**70 never becomes a 500)."""
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk < 2**63 else None
+
+
+def _text(value, *, field: str, max_length: int, required=None) -> str:
+    """Stripped user text; Invalid on `field` when missing (if `required` is the message), too
+    long, or holding a NUL (PostgreSQL text cannot store one)."""
+    text = str(value or "").strip()
+    if required and not text:
+        raise Invalid({field: required})
+    if len(text) > max_length:
+        raise Invalid({field: _("At most %(n)s characters.") % {"n": f"{max_length:,}"}})
+    if "\x00" in text:
+        raise Invalid({field: _("This text holds a character that is not allowed.")})
+    return text
 
 
 def _building_of(place: Place) -> Place | None:
@@ -169,13 +184,13 @@ def submit_report(
     category = Category.objects.filter(code=category_code, active=True).first()
     if category is None:
         raise Invalid({"category": _("Choose a category.")})
-    description = (description or "").strip()
-    if not description:
-        raise Invalid({"description": _("Describe the problem.")})
-    if len(description) > 2000:
-        raise Invalid({"description": _("At most 2,000 characters.")})
-    if len(title or "") > 80:
-        raise Invalid({"title": _("At most 80 characters.")})
+    description = _text(
+        description, field="description", max_length=2000, required=_("Describe the problem.")
+    )
+    title = _text(title, field="title", max_length=80)
+    address = _text(address, field="address", max_length=200)
+    contact_name = _text(contact_name, field="contact_name", max_length=50)
+    contact_phone = _text(contact_phone, field="contact_phone", max_length=20)
     _check_point(map_x, map_y)
     answers = clean_attributes(category, attributes or {})
     photo_files = clean_photos(photos)
@@ -204,9 +219,9 @@ def submit_report(
         grid=grid,
         household=household,
         path=place.path,
-        title=(title or "").strip(),
+        title=title,
         description=description,
-        address=(address or "").strip()[:200],
+        address=address,
         map_x=map_x,
         map_y=map_y,
         lat=lat,
@@ -215,8 +230,8 @@ def submit_report(
         hide_name=bool(hide_name),
         is_public=category.is_public,
         source=source,
-        contact_name=contact_name[:50],
-        contact_phone=contact_phone[:20],
+        contact_name=contact_name,
+        contact_phone=contact_phone,
         contact_email=contact_email,
         level=category.level,
         created_at=now,
@@ -279,9 +294,12 @@ def accept_report(*, user, report) -> Report:
 @transaction.atomic
 def reject_report(*, user, report, reason: str) -> Report:
     """Not a case for the platform; the reason is the answer the reporter gets."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": _("Say why, so the reporter gets an answer.")})
+    reason = _text(
+        reason,
+        field="reason",
+        max_length=2000,
+        required=_("Say why, so the reporter gets an answer."),
+    )
     report = _locked(report)
     rules.require(rules.can_decide(user, report))
     _expect(report, [Status.SUBMITTED], _("rejected"))
@@ -330,7 +348,8 @@ def dispatch_report(*, user, report, handler_id, note: str = "") -> Report:
     """派遣: hand the report to a grid worker, the property company, the owners' committee or a
     partner responsible for its place. A submitted report is accepted on the way."""
     report = _locked(report)
-    _dispatch(report, user, handler_id, (note or "").strip(), timezone.now())
+    note = _text(note, field="note", max_length=2000)
+    _dispatch(report, user, handler_id, note, timezone.now())
     return report
 
 
@@ -338,6 +357,7 @@ def dispatch_report(*, user, report, handler_id, note: str = "") -> Report:
 def bulk_dispatch(*, user, report_ids, handler_id, note: str = "") -> list[Report]:
     """Dispatch several reports to one handler: all of them, or none (the error names the
     report that could not go)."""
+    note = _text(note, field="note", max_length=2000)
     ids = sorted({i for i in (_as_id(r) for r in report_ids or []) if i is not None})
     if not ids:
         raise Invalid({"reports": _("Choose at least one report.")})
@@ -350,7 +370,7 @@ def bulk_dispatch(*, user, report_ids, handler_id, note: str = "") -> list[Repor
     now = timezone.now()
     for report in reports:
         try:
-            _dispatch(report, user, handler_id, (note or "").strip(), now)
+            _dispatch(report, user, handler_id, note, now)
         except Invalid as exc:
             raise Invalid(exc.errors, message=f"#{report.pk}: {exc.message}") from None
         except Conflict as exc:
@@ -375,11 +395,9 @@ def start_work(*, user, report) -> Report:
 @transaction.atomic
 def resolve_report(*, user, report, reply: str, photos=()) -> Report:
     """处置: the handler answers with what was done (and photos of it); the reporter confirms."""
-    reply = (reply or "").strip()
-    if not reply:
-        raise Invalid({"reply": _("Tell the reporter what was done.")})
-    if len(reply) > 2000:
-        raise Invalid({"reply": _("At most 2,000 characters.")})
+    reply = _text(
+        reply, field="reply", max_length=2000, required=_("Tell the reporter what was done.")
+    )
     photo_files = clean_photos(photos)
     report = _locked(report)
     rules.require(rules.can_work(user, report))
@@ -398,14 +416,12 @@ def resolve_report(*, user, report, reply: str, photos=()) -> Report:
 
 
 def _check_rating(rating, comment) -> tuple[int | None, str]:
+    comment = _text(comment, field="comment", max_length=500)
     if rating in (None, ""):
-        return None, (comment or "").strip()
+        return None, comment
     rating = _as_id(rating)
     if rating is None or not 1 <= rating <= 5:
         raise Invalid({"rating": _("Rate from 1 to 5.")})
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise Invalid({"comment": _("At most 500 characters.")})
     return rating, comment
 
 
@@ -437,11 +453,9 @@ def confirm_report(*, user, report, rating=None, comment: str = "") -> Report:
 @transaction.atomic
 def reopen_report(*, user, report, comment: str) -> Report:
     """Not solved: the reporter says why, and the handler's clock runs again."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise Invalid({"comment": _("Say what is still wrong.")})
-    if len(comment) > 2000:
-        raise Invalid({"comment": _("At most 2,000 characters.")})
+    comment = _text(
+        comment, field="comment", max_length=2000, required=_("Say what is still wrong.")
+    )
     report = _locked(report)
     rules.require(rules.is_reporter(user, report))
     _expect(report, [Status.RESOLVED], _("reopened"))
@@ -510,9 +524,9 @@ def _escalation_notices(report, reason) -> None:
 @transaction.atomic
 def escalate_report(*, user, report, reason: str) -> Report:
     """吹哨: the grid cannot solve it alone; the next level takes it over."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": _("Say why the next level is needed.")})
+    reason = _text(
+        reason, field="reason", max_length=2000, required=_("Say why the next level is needed.")
+    )
     report = _locked(report)
     rules.require(rules.can_work(user, report))
     _expect(report, [Status.SUBMITTED, *WORKABLE], _("escalated"))
@@ -664,6 +678,7 @@ def close_unconfirmed(*, now=None, progress=None) -> int:
 @transaction.atomic
 def merge_report(*, user, report, into_id, note: str = "") -> Report:
     """A duplicate joins the report it repeats: its reporter and supporters follow that one."""
+    note = _text(note, field="note", max_length=2000)
     ids = sorted({_as_id(getattr(report, "pk", report)), _as_id(into_id)} - {None})
     if len(ids) != 2:
         raise Invalid({"into": _("Choose another report to merge into.")})
@@ -702,6 +717,7 @@ def merge_report(*, user, report, into_id, note: str = "") -> Report:
 def open_joint_case(*, user, report, note: str = "") -> Report:
     """三方协调: the residents' committee, the owners' committee and the property company work
     the report together in a coordination thread."""
+    note = _text(note, field="note", max_length=2000)
     report = _locked(report)
     rules.require(rules.can_decide(user, report))
     _expect(report, [Status.SUBMITTED, *WORKABLE], _("made a joint case"))
@@ -726,11 +742,7 @@ def open_joint_case(*, user, report, note: str = "") -> Report:
 
 @transaction.atomic
 def post_message(*, user, report, body: str) -> Message:
-    body = (body or "").strip()
-    if not body:
-        raise Invalid({"body": _("Write a message.")})
-    if len(body) > 2000:
-        raise Invalid({"body": _("At most 2,000 characters.")})
+    body = _text(body, field="body", max_length=2000, required=_("Write a message."))
     report = _locked(report)
     rules.require(rules.can_coordinate(user, report))
     if not report.joint:
@@ -750,11 +762,7 @@ def post_message(*, user, report, body: str) -> Message:
 @transaction.atomic
 def add_note(*, user, report, text: str, public: bool = False) -> Step:
     """A progress note on the timeline: internal by default, or shown to the reporter."""
-    text = (text or "").strip()
-    if not text:
-        raise Invalid({"text": _("Write a note.")})
-    if len(text) > 2000:
-        raise Invalid({"text": _("At most 2,000 characters.")})
+    text = _text(text, field="text", max_length=2000, required=_("Write a note."))
     report = _locked(report)
     rules.require(rules.can_work(user, report))
     step = _step(report, StepKind.NOTE, actor=user, text=text, public=bool(public))
