@@ -12,7 +12,7 @@ from linju.people.services import export_personal_data
 from linju.places.queries import household_label
 
 from . import access, notifications, tokens
-from .api_support import ERRORS, LimitOffset
+from .api_support import ERRORS, CappedLimitOffset, LimitOffset
 from .errors import Forbidden, Invalid
 from .models import ApiToken, AuditEvent, Notification
 from .schemas import (
@@ -136,9 +136,10 @@ class AuditFilter(Schema):
     tags=["audit"],
     summary="Audit log of my scope",
 )
-@paginate(LimitOffset)
+@paginate(CappedLimitOffset)
 def audit_log(request, filters: Query[AuditFilter]):
-    """Newest first. Needs an audit-viewing role; shows events inside its scope only."""
+    """Newest first. Needs an audit-viewing role; shows events inside its scope only. The count
+    stops at 2,000 (`capped`): a subdistrict's log holds hundreds of thousands of events."""
     if not access.has_anywhere(request.user, "core.view_audit"):
         raise Forbidden(_("You may not view the audit log."))
     qs = access.filter_queryset(

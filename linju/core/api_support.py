@@ -2,7 +2,7 @@
 error body shape, pagination, and a Swagger UI served from the app's own static files."""
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -12,6 +12,8 @@ from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import ABS_TPL_PATH, Swagger
 from ninja.pagination import PaginationBase
+from ninja.params.models import FormModel
+from ninja.params.models import Param as _Param
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
@@ -220,3 +222,103 @@ def api_not_found(request, *args, **kwargs):
     from django.http import JsonResponse
 
     return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+# Big lists (a subdistrict holds millions of reports, hundreds of thousands of audit events)
+# count at most this many rows, like the pages' CappedPaginator; `next` comes from fetching one
+# row past the page, not from the count.
+COUNT_CAP = 2_000
+
+
+# --- Multipart or JSON ---------------------------------------------------------------------------
+
+
+class _FormOrJsonModel(FormModel):
+    """Form fields from a multipart (or urlencoded) body, or the same fields as a JSON object:
+    a phone sends photos, a script may send JSON without them."""
+
+    @classmethod
+    def get_request_data(cls, request, api, path_params):
+        if request.content_type != "application/json":
+            return super().get_request_data(request, api, path_params)
+        if not request.body:
+            return {}
+        try:
+            data = api.parser.parse_body(request)
+        except Exception as exc:
+            # The API's handler answers 422 `invalid_json` for a 400 raised from a parse error.
+            raise HttpError(400, "Cannot parse request body") from exc
+        return data if isinstance(data, dict) else {}
+
+
+class _FormOrJson(_Param):
+    _model = _FormOrJsonModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "form"
+
+
+class _FormOrJsonShortcut:
+    """`FormOrJson[Schema]`, like ninja's `Form[Schema]`."""
+
+    def __getitem__(self, annotation):
+        return Annotated[annotation, _FormOrJson(...)]
+
+
+FormOrJson = _FormOrJsonShortcut()
+
+
+def json_body_doc(schema) -> dict:
+    """OpenAPI: the route takes the same fields as a JSON object too."""
+    return {
+        "requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}}}
+    }
+
+
+# --- Pagination -----------------------------------------------------------------------------------
+
+
+class Listing:
+    """A queryset paged by CappedLimitOffset (which also takes a bare queryset); `to_rows`
+    builds a page's rows in one go (so per-page look-ups are batched, never one per row)."""
+
+    def __init__(self, queryset, to_rows):
+        self.queryset = queryset
+        self.to_rows = to_rows
+
+
+class CappedLimitOffset(LimitOffset):
+    """`?limit=&offset=` → {items, count, capped, next}: the count stops at `cap`."""
+
+    cap = COUNT_CAP
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description="Items across all pages; counted up to 2,000 (see `capped`)."
+        )
+        capped: bool = Field(
+            description="true: there are more than `count` items; narrow the filters."
+        )
+        next: str | None = Field(description="URL of the next page, or null on the last.")
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        listing = queryset if isinstance(queryset, Listing) else Listing(queryset, list)
+        limit, offset = pagination.limit, pagination.offset
+        objs = list(listing.queryset[offset : offset + limit + 1])
+        has_next = len(objs) > limit
+        objs = objs[:limit]
+        if not has_next and (objs or offset == 0):
+            count, capped = offset + len(objs), False
+        else:
+            count = listing.queryset.order_by().values("pk")[: self.cap + 1].count()
+            capped = count > self.cap
+            count = min(count, self.cap)
+        next_url = None
+        if has_next:
+            query = request.GET.copy()
+            query["offset"] = str(offset + limit)
+            query["limit"] = str(limit)
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return {"items": listing.to_rows(objs), "count": count, "capped": capped, "next": next_url}

@@ -5,21 +5,25 @@ the public estate page and the figures. Every write goes through services; every
 queries and rules."""
 
 from contextlib import contextmanager
-from typing import Annotated, Any
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from ninja.params.models import FormModel
-from ninja.params.models import Param as _Param
 
 from linju.core import access
-from linju.core.api_support import ERRORS, LimitOffset, Rows
+from linju.core.api_support import (
+    ERRORS,
+    CappedLimitOffset,
+    FormOrJson,
+    LimitOffset,
+    Listing,
+    Rows,
+    json_body_doc,
+)
 from linju.core.errors import Forbidden, Invalid
 from linju.core.masking import mask_mobile, mask_name
 from linju.core.schemas import Text
@@ -75,102 +79,6 @@ from .schemas import (
 )
 
 router = Router(tags=["reports"])
-
-# A subdistrict holds millions of reports: lists count at most this many rows (like the audit
-# page's CappedPaginator), and `next` comes from fetching one row past the page, not the count.
-COUNT_CAP = 2_000
-
-
-# --- Multipart or JSON ---------------------------------------------------------------------------
-
-
-class _FormOrJsonModel(FormModel):
-    """Form fields from a multipart (or urlencoded) body, or the same fields as a JSON object:
-    a phone sends photos, a script may send JSON without them."""
-
-    @classmethod
-    def get_request_data(cls, request, api, path_params):
-        if request.content_type != "application/json":
-            return super().get_request_data(request, api, path_params)
-        if not request.body:
-            return {}
-        try:
-            data = api.parser.parse_body(request)
-        except Exception as exc:
-            # The API's handler answers 422 `invalid_json` for a 400 raised from a parse error.
-            raise HttpError(400, "Cannot parse request body") from exc
-        return data if isinstance(data, dict) else {}
-
-
-class _FormOrJson(_Param):
-    _model = _FormOrJsonModel
-
-    @classmethod
-    def _param_source(cls) -> str:
-        return "form"
-
-
-class _FormOrJsonShortcut:
-    """`FormOrJson[Schema]`, like ninja's `Form[Schema]`."""
-
-    def __getitem__(self, annotation):
-        return Annotated[annotation, _FormOrJson(...)]
-
-
-FormOrJson = _FormOrJsonShortcut()
-
-
-def _json_body_doc(schema) -> dict:
-    """OpenAPI: the route takes the same fields as a JSON object too."""
-    return {
-        "requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}}}
-    }
-
-
-# --- Pagination -----------------------------------------------------------------------------------
-
-
-class Listing:
-    """A report queryset paged by CappedLimitOffset; `to_rows` builds a page's rows in one go
-    (so per-page look-ups are batched, never one per row)."""
-
-    def __init__(self, queryset, to_rows):
-        self.queryset = queryset
-        self.to_rows = to_rows
-
-
-class CappedLimitOffset(LimitOffset):
-    """`?limit=&offset=` → {items, count, capped, next}: the count stops at COUNT_CAP."""
-
-    class Output(Schema):
-        items: list[Any]
-        count: int = Field(
-            description="Items across all pages; counted up to 2,000 (see `capped`)."
-        )
-        capped: bool = Field(
-            description="true: there are more than `count` items; narrow the filters."
-        )
-        next: str | None = Field(description="URL of the next page, or null on the last.")
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        limit, offset = pagination.limit, pagination.offset
-        objs = list(queryset.queryset[offset : offset + limit + 1])
-        has_next = len(objs) > limit
-        objs = objs[:limit]
-        if not has_next and (objs or offset == 0):
-            count, capped = offset + len(objs), False
-        else:
-            count = queryset.queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-            capped = count > COUNT_CAP
-            count = min(count, COUNT_CAP)
-        next_url = None
-        if has_next:
-            query = request.GET.copy()
-            query["offset"] = str(offset + limit)
-            query["limit"] = str(limit)
-            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return {"items": queryset.to_rows(objs), "count": count, "capped": capped, "next": next_url}
-
 
 # --- Shapes ---------------------------------------------------------------------------------------
 
@@ -550,7 +458,7 @@ def delete_attribute(request, code: Text, attr_code: Text):
     "on the server, EXIF location removed), or the same fields as a JSON object without photos. "
     "Residents report in the estates they live in (403 elsewhere). Errors name the field: "
     "`category`, `place`, `description`, `attributes.<code>`, `photos.<n>` (from 0).",
-    openapi_extra=_json_body_doc(ReportIn),
+    openapi_extra=json_body_doc(ReportIn),
 )
 def submit(request, payload: FormOrJson[ReportIn], photos: File[list[UploadedFile]] = None):
     report = services.submit_report(
@@ -934,7 +842,7 @@ def start(request, report_id: int):
     summary="Resolve with a reply (处置)",
     description="Multipart `reply` with up to 9 `photos` of the fix, or JSON `{reply}`. The "
     f"reporter is asked to confirm. Returns the updated report. {ACTION_ERRORS}",
-    openapi_extra=_json_body_doc(ResolveIn),
+    openapi_extra=json_body_doc(ResolveIn),
 )
 def resolve(
     request,

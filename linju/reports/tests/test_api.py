@@ -12,8 +12,8 @@ from django.test import Client
 from PIL import Image
 
 from linju.core import tokens
+from linju.core.api_support import CappedLimitOffset
 from linju.core.tests.test_api import API, api_client, assert_error, count_queries, post
-from linju.reports import api as reports_api
 from linju.reports import services
 from linju.reports.models import Category, Photo, Report, Status
 
@@ -688,7 +688,7 @@ def test_lists_query_counts_do_not_grow(city, submit):
 
 
 def test_count_is_capped_and_next_still_pages(city, submit, monkeypatch):
-    monkeypatch.setattr(reports_api, "COUNT_CAP", 3)
+    monkeypatch.setattr(CappedLimitOffset, "cap", 3)
     for _ in range(5):
         submit()
     staff = as_(city, "grid_worker")
