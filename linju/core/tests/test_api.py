@@ -258,6 +258,20 @@ def test_audit_query_count_does_not_grow(city):
     assert body["count"] == 20 and many == few
 
 
+def test_audit_count_is_capped_but_pages_go_on(city, monkeypatch):
+    from linju.core.api_support import CappedLimitOffset
+
+    monkeypatch.setattr(CappedLimitOffset, "cap", 5)
+    staff = city.users["community_staff"]
+    for _ in range(12):
+        audit.record(actor=staff, verb="bulk", obj=city.places["B1"])
+    client = api_client(staff)
+    first = client.get(API + "/audit?verb=bulk&limit=4").json()
+    assert (first["count"], first["capped"], len(first["items"])) == (5, True, 4)
+    last = client.get(API + "/audit?verb=bulk&limit=4&offset=8").json()
+    assert (last["count"], last["capped"], last["next"]) == (12, False, None)
+
+
 # --- OpenAPI and docs ----------------------------------------------------------------------------
 
 
