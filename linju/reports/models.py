@@ -343,7 +343,13 @@ class Step(models.Model):
         verbose_name = _("report step")
         verbose_name_plural = _("report steps")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["report", "created_at"], name="step_report")]
+        indexes = [
+            models.Index(fields=["report", "created_at"], name="step_report"),
+            # Open311 servicerequestupdates: public steps of every report, by time.
+            models.Index(
+                fields=["created_at", "id"], name="step_created", condition=Q(public=True)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.report_id} {self.kind}"
