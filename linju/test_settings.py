@@ -1,6 +1,10 @@
 """Settings for the test suite: production settings over plain HTTP, fast hashing."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("LINJU_SSL_REDIRECT", "0")
 os.environ.setdefault("LINJU_SECURE_COOKIES", "0")
@@ -18,3 +22,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Serve static files from the apps in live-server browser tests, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Uploaded files (report photos, the demo's drawn photos) go to a throw-away directory, never
+# into the development MEDIA_ROOT.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="linju-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

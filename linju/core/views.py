@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from linju.people import queries as people_queries
 from linju.people import services as people_services
 
-from . import access, notifications, queries
+from . import access, modules, notifications, queries
 from .forms import AuditFilterForm, NotificationPreferenceForm
 from .masking import mask_mobile
 
@@ -28,9 +28,10 @@ PER_PAGE = 20
 ELDER_COOKIE = "elder"
 ELDER_COOKIE_AGE = 60 * 60 * 24 * 365
 
-# The capabilities of DESIGN.md §2 a resident will reach from home. Their apps do not exist
-# yet, so the tiles say "coming soon" instead of linking anywhere. The glyph is decoration
-# (aria-hidden), the same in every language, like the brand mark.
+# The capabilities of DESIGN.md §2 a resident will reach from home. An app links its tile
+# (core.modules.register_module); until it exists the tile says "coming soon" instead of
+# linking anywhere. The glyph is decoration (aria-hidden), the same in every language, like the
+# brand mark.
 MODULES = [
     (
         "report",
@@ -100,14 +101,14 @@ class CappedPaginator(Paginator):
 
 def home(request):
     if not request.user.is_authenticated:
-        return render(request, "core/landing.html", {"modules": MODULES})
+        return render(request, "core/landing.html", {"modules": modules.tiles(MODULES)})
     user = request.user
     residencies = list(people_queries.my_residencies(user))
     context = {
         "households": people_queries.verified_households(residencies),
         "pending": [r for r in residencies if r.status == "pending"],
         "latest": queries.latest_notifications(user),
-        "modules": MODULES,
+        "modules": modules.tiles(MODULES),
     }
     return render(request, "core/home.html", context)
 
@@ -125,6 +126,7 @@ def staff_home(request):
     context["can_grant"] = access.has_anywhere(user, "people.grant_role")
     context["can_audit"] = access.has_anywhere(user, "core.view_audit")
     context["can_party"] = access.has_anywhere(user, "people.manage_party")
+    context["panels"] = modules.desk_panels(user)
     return render(request, "core/staff_home.html", context)
 
 

@@ -33,7 +33,6 @@ from linju.places.models import Place, PlaceKind
 from . import figures as report_figures
 from . import queries, rules, services
 from .models import (
-    HANDLER_ROLES,
     Category,
     Level,
     Message,
@@ -531,11 +530,6 @@ def mine(request):
     return Listing(qs, lambda objs: [_row(request.user, r, False) for r in objs])
 
 
-def _may_see_queue(user) -> bool:
-    handler_roles = {r.value for r in HANDLER_ROLES}
-    return access.has_anywhere(user, "reports.view") or bool(access.roles_of(user) & handler_roles)
-
-
 @router.get(
     "",
     response={200: list[ReportRowOut], **ERRORS},
@@ -546,7 +540,7 @@ def _may_see_queue(user) -> bool:
 @paginate(CappedLimitOffset)
 def queue(request, filters: Query[QueueFilter]):
     user = request.user
-    if not _may_see_queue(user):
+    if not rules.may_use_queue(user):
         raise Forbidden(_("You may not see the report queue."))
     place = ""
     if filters.place is not None:

@@ -240,7 +240,7 @@ def queue(user, f: QueueFilter, *, now=None):
             qs = qs.filter(pk=int(number))
         else:
             qs = qs.filter(Q(title__icontains=term) | Q(description__icontains=term))
-    return qs.select_related("category", "place", "estate", "handler").order_by(
+    return qs.select_related("category", "place__parent", "estate", "handler").order_by(
         "-created_at", "-id"
     )
 
@@ -250,7 +250,7 @@ def my_reports(user):
     backed = Supporter.objects.filter(user=user).values("report_id")
     return (
         Report.objects.filter(Q(reporter=user) | Q(pk__in=backed))
-        .select_related("category", "place", "estate")
+        .select_related("category", "place__parent", "estate")
         .order_by("-created_at", "-id")
     )
 
@@ -260,7 +260,7 @@ def public_reports(estate):
     return (
         Report.objects.filter(path__startswith=estate.path, is_public=True)
         .exclude(status=Status.MERGED)
-        .select_related("category", "place")
+        .select_related("category", "place__parent", "reporter")
         .order_by("-created_at", "-id")
     )
 
@@ -284,7 +284,7 @@ def similar_reports(*, category, place, user=None, now=None):
             created_at__gte=now - timedelta(days=SIMILAR_DAYS),
             status__in=[*OPEN_STATUSES, Status.RESOLVED],
         )
-        .select_related("category", "place")
+        .select_related("category", "place__parent", "reporter")
         .order_by("-created_at")[:SIMILAR_LIMIT]
     )
 
@@ -295,3 +295,23 @@ def timeline(report, user):
     if not (access.can(user, "reports.view", report) or report.handler_id == user.pk):
         steps = steps.filter(public=True)
     return steps
+
+
+DESK_COUNT_CAP = 999
+
+
+def desk_counts(user) -> dict | None:
+    """The open and overdue reports of the user's queue for the staff desk: two counts, each
+    stopped at DESK_COUNT_CAP rows so a subdistrict's desk never counts a city."""
+    from . import rules
+
+    if not rules.may_use_queue(user):
+        return None
+    open_reports = staff_reports(user).filter(status__in=OPEN_STATUSES)
+    overdue = open_reports.filter(due_at__lt=timezone.now())
+    cap = DESK_COUNT_CAP
+    n_open, n_overdue = open_reports[: cap + 1].count(), overdue[: cap + 1].count()
+    return {
+        "open": f"{cap}+" if n_open > cap else n_open,
+        "overdue": f"{cap}+" if n_overdue > cap else n_overdue,
+    }

@@ -78,6 +78,19 @@ def can_work(user, report) -> bool:
     return is_handler(user, report) or can_decide(user, report)
 
 
+def may_use_queue(user) -> bool:
+    """The staff queue: staff who view reports in a scope, and the handlers reports are
+    dispatched to (a partner organisation views no place, only what it was given)."""
+    from .models import HANDLER_ROLES
+
+    handler_roles = {r.value for r in HANDLER_ROLES}
+    return (
+        getattr(user, "is_superuser", False)
+        or access.has_anywhere(user, "reports.view")
+        or bool(access.roles_of(user) & handler_roles)
+    )
+
+
 def can_coordinate(user, report) -> bool:
     return is_handler(user, report) or access.can(user, "reports.coordinate", report)
 

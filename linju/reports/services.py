@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linju.core import audit
-from linju.core.errors import Conflict, Invalid
+from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.models import AuditEvent
 from linju.core.notifications import notify, notify_many
 from linju.people.models import User
@@ -375,6 +375,8 @@ def bulk_dispatch(*, user, report_ids, handler_id, note: str = "") -> list[Repor
             raise Invalid(exc.errors, message=f"#{report.pk}: {exc.message}") from None
         except Conflict as exc:
             raise Conflict(f"#{report.pk}: {exc.message}", code=exc.code) from None
+        except Forbidden as exc:
+            raise Forbidden(f"#{report.pk}: {exc.message}", code=exc.code) from None
     return reports
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conftest import build_city
 from linju.core.errors import DomainError
-from linju.reports import defaults, services
+from linju.reports import services
 from linju.reports.models import Report, Status, Step, StepKind, Supporter
 
 
@@ -20,7 +20,6 @@ def pg_city(transactional_db, settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers are PostgreSQL's (CI runs it there)")
     settings.MEDIA_ROOT = tmp_path
-    defaults.install()  # flushed away by the transactional tests before this one
     return build_city()
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from linju.people import demo
+from linju.reports import demo as reports_demo
 
 
 class Command(BaseCommand):
@@ -42,9 +43,20 @@ class Command(BaseCommand):
                 counts = demo.load_demo(seed=seed, scale=scale, progress=progress)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-        if counts is None:
+        # Snap-and-report's demo reports, once, in the community above (also for a database
+        # whose community was loaded before the reports existed).
+        reports = reports_demo.load_demo()
+        if counts is None and reports is None:
             self.stdout.write("The demo community is already loaded; nothing changed.")
+        elif counts is None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"The demo community was already loaded; added {reports['reports']} demo "
+                    f"reports with {reports['photos']} photos."
+                )
+            )
         else:
+            counts = {**counts, **(reports or {})}
             summary = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items())
             self.stdout.write(
                 self.style.SUCCESS(
