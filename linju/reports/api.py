@@ -102,14 +102,6 @@ def _category_ref(report) -> dict:
     return {"code": report.category.code, "name": report.category.name}
 
 
-def _public_name(report) -> str:
-    """The reporter's name as the public sees it: masked, or nothing if they hid it."""
-    if report.hide_name:
-        return ""
-    name = report.reporter.name if report.reporter_id else report.contact_name
-    return mask_name(name)
-
-
 def _is_staff(user, report) -> bool:
     return access.can(user, "reports.view", report)
 
@@ -119,11 +111,9 @@ def _person(viewer, person, report, staff) -> dict | None:
     the report's place (PIPL), masked for other staff, hidden from non-staff when they asked."""
     if person is None:
         return None
-    if viewer.pk == person.pk:
-        return {"id": person.pk, "name": person.name, "mobile": person.mobile}
-    if not staff and report.hide_name:
+    full = viewer.pk == person.pk or rules.sees_reporter_in_full(viewer, report)
+    if not (full or staff) and report.hide_name:
         return None
-    full = access.can_see_personal_data(viewer, person, paths=[report.path])
     return {
         "id": person.pk,
         "name": person.name if full else mask_name(person.name),
@@ -139,7 +129,7 @@ def _mask_email(email: str) -> str:
 def _contact(viewer, report) -> dict | None:
     if not (report.contact_name or report.contact_phone or report.contact_email):
         return None
-    full = access.scope(viewer, "people.view_personal_data").covers(report.path)
+    full = rules.sees_reporter_in_full(viewer, report)
     return {
         "name": report.contact_name if full else mask_name(report.contact_name),
         "phone": report.contact_phone if full else mask_mobile(report.contact_phone),
@@ -200,7 +190,7 @@ def _detail(viewer, report, full: bool) -> dict:
         "supported_by_me": supported,
         "escalations": report.escalations,
         "reporter": _person(viewer, report.reporter, report, staff) if full else None,
-        "reporter_name": _public_name(report),
+        "reporter_name": rules.public_name(report),
         "contact": _contact(viewer, report) if staff else None,
         "handler": _handler(report) if full else None,
         "created_at": report.created_at,
@@ -251,7 +241,7 @@ def _card(report) -> dict:
         "title": report.title,
         "description": report.description,
         "place": _place_ref(report),
-        "reporter_name": _public_name(report),
+        "reporter_name": rules.public_name(report),
         "reply": report.reply,
         "supporter_count": report.supporter_count,
         "created_at": report.created_at,

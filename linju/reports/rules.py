@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from linju.core import access
 from linju.core.errors import Forbidden
+from linju.core.masking import mask_name
 from linju.people.roles import Role
 
 from .models import Level
@@ -67,6 +68,25 @@ def can_view(user, report) -> bool:
         or is_handler(user, report)
         or access.can(user, "reports.view", report)
     )
+
+
+def sees_reporter_in_full(user, report) -> bool:
+    """PIPL (DESIGN §4): the reporter's name and phone in full for themselves, for the handler
+    the report was dispatched to (who calls them back), and for staff whose personal-data scope
+    holds the report's place; masked for everyone else."""
+    return (
+        is_reporter(user, report)
+        or is_handler(user, report)
+        or access.scope(user, "people.view_personal_data").covers(report.path)
+    )
+
+
+def public_name(report) -> str:
+    """The reporter as the public sees them: the name masked (张*明), or "" if they hid it."""
+    if report.hide_name:
+        return ""
+    name = report.reporter.name if report.reporter_id else report.contact_name
+    return mask_name(name) if name else ""
 
 
 def can_decide(user, report) -> bool:

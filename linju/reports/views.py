@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from linju.core.errors import DomainError, Forbidden
-from linju.core.masking import mask_name
 from linju.core.views import CappedPaginator, paginate
 from linju.places.models import Place, PlaceKind
 
@@ -66,9 +65,7 @@ def active_categories():
 def public_name(report) -> str:
     """How the public sees the reporter: never the household, the name masked (张*明), or no
     name at all when they asked to hide it."""
-    if report.hide_name or report.reporter is None or not report.reporter.name:
-        return _("A neighbour")
-    return mask_name(report.reporter.name)
+    return rules.public_name(report) or _("A neighbour")
 
 
 def public_photos():

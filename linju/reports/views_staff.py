@@ -313,12 +313,7 @@ def _desk_page(request, report, bound=None):
         else:
             action_forms[action] = _action_form(action, report)
     reporter = report.reporter
-    see_personal = False
-    if reporter is not None:
-        paths = [report.household.path] if report.household_id else None
-        see_personal = rules.is_handler(user, report) or access.can_see_personal_data(
-            user, reporter, paths
-        )
+    see_personal = rules.sees_reporter_in_full(user, report)
     steps = describe_steps(list(queries.timeline(report, user)))
     for step in steps:
         step.actor_label = _actor_label(step, report, see_personal)
