@@ -16,3 +16,8 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_email(email: str) -> str:
+    local, at, domain = (email or "").partition("@")
+    return f"{local[:1]}***{at}{domain}" if email else ""

@@ -25,7 +25,7 @@ from linju.core.api_support import (
     json_body_doc,
 )
 from linju.core.errors import Forbidden, Invalid
-from linju.core.masking import mask_mobile, mask_name
+from linju.core.masking import mask_email, mask_mobile, mask_name
 from linju.core.schemas import Text
 from linju.people.roles import Role
 from linju.places.models import Place, PlaceKind
@@ -121,11 +121,6 @@ def _person(viewer, person, report, staff) -> dict | None:
     }
 
 
-def _mask_email(email: str) -> str:
-    local, at, domain = email.partition("@")
-    return f"{local[:1]}***{at}{domain}" if email else ""
-
-
 def _contact(viewer, report) -> dict | None:
     if not (report.contact_name or report.contact_phone or report.contact_email):
         return None
@@ -133,7 +128,7 @@ def _contact(viewer, report) -> dict | None:
     return {
         "name": report.contact_name if full else mask_name(report.contact_name),
         "phone": report.contact_phone if full else mask_mobile(report.contact_phone),
-        "email": report.contact_email if full else _mask_email(report.contact_email),
+        "email": report.contact_email if full else mask_email(report.contact_email),
     }
 
 
