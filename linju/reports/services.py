@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from linju.core import audit
 from linju.core.errors import Conflict, Forbidden, Invalid
@@ -60,7 +61,7 @@ def _locked(report) -> Report:
 def _expect(report, statuses, action: str) -> None:
     if report.status not in statuses:
         raise Conflict(
-            _("This report is %(status)s; it cannot be %(action)s now.")
+            _("This report is %(status)s: it cannot be %(action)s now.")
             % {"status": report.get_status_display(), "action": action},
             code="wrong_status",
         )
@@ -252,7 +253,7 @@ def support_report(*, user, report) -> Report:
     report = _locked(report)
     if not (rules.can_view(user, report) or queries.is_public_to(user, report)):
         rules.require(False)
-    _expect(report, [*OPEN_STATUSES, Status.RESOLVED], _("supported"))
+    _expect(report, [*OPEN_STATUSES, Status.RESOLVED], pgettext("report action", "supported"))
     if report.reporter_id == user.pk:
         raise Conflict(_("This is your own report."), code="own_report")
     try:
@@ -285,7 +286,7 @@ def accept_report(*, user, report) -> Report:
     """立案: the report is taken on; the resolution clock starts."""
     report = _locked(report)
     rules.require(rules.can_decide(user, report))
-    _expect(report, [Status.SUBMITTED], _("accepted"))
+    _expect(report, [Status.SUBMITTED], pgettext("report action", "accepted"))
     _accept(report, user, timezone.now())
     _tell_reporter(report, _title(report, _("accepted")))
     return report
@@ -302,7 +303,7 @@ def reject_report(*, user, report, reason: str) -> Report:
     )
     report = _locked(report)
     rules.require(rules.can_decide(user, report))
-    _expect(report, [Status.SUBMITTED], _("rejected"))
+    _expect(report, [Status.SUBMITTED], pgettext("report action", "rejected"))
     now = timezone.now()
     report.status = Status.REJECTED
     report.reply = reason
@@ -317,7 +318,7 @@ def reject_report(*, user, report, reason: str) -> Report:
 
 def _dispatch(report, user, handler_id, note, now) -> None:
     rules.require(rules.can_decide(user, report))
-    _expect(report, [Status.SUBMITTED, *WORKABLE], _("dispatched"))
+    _expect(report, [Status.SUBMITTED, *WORKABLE], pgettext("report action", "dispatched"))
     handler = User.objects.filter(pk=_as_id(handler_id), is_active=True).first()
     role = queries.handler_role(report, handler) if handler else None
     if role is None:
@@ -384,7 +385,11 @@ def bulk_dispatch(*, user, report_ids, handler_id, note: str = "") -> list[Repor
 def start_work(*, user, report) -> Report:
     report = _locked(report)
     rules.require(rules.can_work(user, report))
-    _expect(report, [Status.ACCEPTED, Status.DISPATCHED, Status.REOPENED], _("started"))
+    _expect(
+        report,
+        [Status.ACCEPTED, Status.DISPATCHED, Status.REOPENED],
+        pgettext("report action", "started"),
+    )
     now = timezone.now()
     report.status = Status.IN_PROGRESS
     _save(report, now, "status")
@@ -403,7 +408,7 @@ def resolve_report(*, user, report, reply: str, photos=()) -> Report:
     photo_files = clean_photos(photos)
     report = _locked(report)
     rules.require(rules.can_work(user, report))
-    _expect(report, WORKABLE, _("resolved"))
+    _expect(report, WORKABLE, pgettext("report action", "resolved"))
     now = timezone.now()
     report.status = Status.RESOLVED
     report.reply = reply
@@ -441,7 +446,7 @@ def confirm_report(*, user, report, rating=None, comment: str = "") -> Report:
     rating, comment = _check_rating(rating, comment)
     report = _locked(report)
     rules.require(rules.is_reporter(user, report))
-    _expect(report, [Status.RESOLVED], _("confirmed"))
+    _expect(report, [Status.RESOLVED], pgettext("report action", "confirmed"))
     now = timezone.now()
     _close(report, now, StepKind.CONFIRMED, user)
     audit.record(actor=user, verb="report.confirm", obj=report)
@@ -460,7 +465,7 @@ def reopen_report(*, user, report, comment: str) -> Report:
     )
     report = _locked(report)
     rules.require(rules.is_reporter(user, report))
-    _expect(report, [Status.RESOLVED], _("reopened"))
+    _expect(report, [Status.RESOLVED], pgettext("report action", "reopened"))
     now = timezone.now()
     report.status = Status.REOPENED
     report.resolved_at = None
@@ -489,7 +494,7 @@ def rate_report(*, user, report, rating, comment: str = "") -> Report:
         raise Invalid({"rating": _("Rate from 1 to 5.")})
     report = _locked(report)
     rules.require(rules.is_reporter(user, report))
-    _expect(report, [Status.CLOSED], _("rated"))
+    _expect(report, [Status.CLOSED], pgettext("report action", "rated"))
     if report.rating is not None:
         raise Conflict(_("You have already rated this report."), code="already_rated")
     _rate(report, user, rating, comment, timezone.now())
@@ -531,7 +536,7 @@ def escalate_report(*, user, report, reason: str) -> Report:
     )
     report = _locked(report)
     rules.require(rules.can_work(user, report))
-    _expect(report, [Status.SUBMITTED, *WORKABLE], _("escalated"))
+    _expect(report, [Status.SUBMITTED, *WORKABLE], pgettext("report action", "escalated"))
     if report.level >= Level.DISTRICT:
         raise Conflict(_("This report is already with the district."), code="top_level")
     _escalate(report, timezone.now(), actor=user, reason=reason, auto=False)
@@ -692,7 +697,7 @@ def merge_report(*, user, report, into_id, note: str = "") -> Report:
     if target is None or not rules.can_view(user, target):
         raise Invalid({"into": _("No such report.")})
     rules.require(rules.can_decide(user, dup))
-    _expect(dup, [Status.SUBMITTED, *WORKABLE], _("merged"))
+    _expect(dup, [Status.SUBMITTED, *WORKABLE], pgettext("report action", "merged"))
     if target.status in FINAL_STATUSES:
         raise Conflict(_("The report to merge into is already finished."), code="target_final")
     now = timezone.now()
@@ -722,7 +727,7 @@ def open_joint_case(*, user, report, note: str = "") -> Report:
     note = _text(note, field="note", max_length=2000)
     report = _locked(report)
     rules.require(rules.can_decide(user, report))
-    _expect(report, [Status.SUBMITTED, *WORKABLE], _("made a joint case"))
+    _expect(report, [Status.SUBMITTED, *WORKABLE], pgettext("report action", "made a joint case"))
     if report.joint:
         raise Conflict(_("This is already a joint case."), code="already_joint")
     now = timezone.now()
