@@ -35,7 +35,9 @@ def test_every_string_is_translated():
 def test_compiled_catalogue_matches_the_source():
     with (LOCALE / "django.mo").open("rb") as f:
         catalogue = gettext.GNUTranslations(f)
-    compiled = {k if isinstance(k, str) else k[0] for k in catalogue._catalog if k}
+    # Keys of entries with a context are "context\x04msgid".
+    keys = (k if isinstance(k, str) else k[0] for k in catalogue._catalog if k)
+    compiled = {k.split("\x04")[-1] for k in keys}
     source = {
         msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
         for msgid, _, _ in po_entries()
