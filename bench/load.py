@@ -8,7 +8,8 @@ What it does, in order:
 1. points Django at the bench database, collects static files and prepares credential pools:
    sessions for thousands of random residents and for staff of every kind, minted in the
    session store as a login would (argon2 for each of thousands would take minutes), and
-   personal API tokens for community workers' scripts;
+   personal API tokens for community workers' scripts; residents who filed reports, with
+   their report ids, and the administrators of the subdistrict holding the most reports;
 2. counts the SQL queries of one request of every path (Django's test client, in process);
 3. starts gunicorn exactly as `make demo` does (linju/gunicorn.conf.py), on a spare port;
 4. runs locust headless once per path (bench/scenarios.py), every client asking for that path
@@ -47,12 +48,14 @@ P95_BUDGET_MS = 100
 FLOOR_SHARE_BUDGET = 0.5
 POOL_SIZES = {
     "resident": 3000,
+    "reporter": 3000,
     "community_staff": 300,
     "grid_worker": 300,
     "subdistrict_admin": 50,
     "api": 60,
     "login": 200,
 }
+REPORT_IDS = 200  # report ids per staff credential (the heavy subdistrict's, an API token's)
 PRESET_SECONDS = {"small": 10, "city": 30}
 
 
@@ -80,6 +83,12 @@ def main(argv=None):
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    # The cache (Redis db 15, or the file cache) is shared by every bench database, and its
+    # keys are not: user 3's cached role scopes from the small city would serve user 3 of the
+    # big one. Each run starts from an empty cache.
+    from django.core.cache import cache
+
+    cache.clear()
     print("preparing credential pools…", flush=True)
     pools = prepare_pools(random.Random(args.seed))
     pools_file = run_dir / "pools.json"
@@ -157,20 +166,21 @@ def prepare_pools(rng: random.Random) -> dict:
 
     verified = Residency.objects.filter(status="verified")
     residents = sample(rng, verified, POOL_SIZES["resident"])
+    reporters = reporter_pool(rng)
+    holders = [r.user_id for r in residents] + [c["user_id"] for c in reporters]
     pools = {
         "anonymous": [],
         "resident": [
             {**session_headers(r.user), "household_id": r.household_id}
             for r in residents.select_related("user")
         ],
+        "reporter": reporters,
         # Others than the session holders: a login may rehash the password (the generator's
         # hashes are cheaper than the live settings), which ends that user's other sessions.
         "login": [
             {"mobile": r.user.mobile, "password": PASSWORD}
             for r in sample(
-                rng,
-                verified.exclude(user_id__in=[r.user_id for r in residents]),
-                POOL_SIZES["login"],
+                rng, verified.exclude(user_id__in=holders), POOL_SIZES["login"]
             ).select_related("user")
         ],
     }
@@ -178,12 +188,55 @@ def prepare_pools(rng: random.Random) -> dict:
     for role in ("community_staff", "grid_worker", "subdistrict_admin"):
         chosen = sample(rng, grants.filter(role=role), POOL_SIZES[role]).select_related("user")
         pools[role] = [session_headers(g.user) for g in chosen]
+    pools["heavy_admin"] = heavy_admin_pool(rng, grants)
     staff = sample(rng, grants.filter(role="community_staff"), POOL_SIZES["api"])
     pools["api"] = [api_credential(rng, g.user) for g in staff.select_related("user")]
     for role, pool in pools.items():
         if role != "anonymous" and not pool:
             sys.exit(f"no {role} accounts in the bench database: run python -m bench.generate")
     return pools
+
+
+def reporter_pool(rng: random.Random) -> list[dict]:
+    """Residents who filed reports (drawn through random reports, so those who report more
+    are likelier), each with the ids of their own reports."""
+    from linju.people.models import User
+    from linju.reports.models import Report
+
+    drawn = sample(rng, Report.objects.filter(reporter__isnull=False), POOL_SIZES["reporter"])
+    ids = sorted(set(drawn.values_list("reporter_id", flat=True)))
+    own: dict[int, list[int]] = {}
+    for uid, pk in Report.objects.filter(reporter_id__in=ids).values_list("reporter_id", "pk"):
+        own.setdefault(uid, []).append(pk)
+    users = User.objects.in_bulk(ids)
+    return [
+        {**session_headers(users[uid]), "user_id": uid, "report_id": own[uid][-50:]} for uid in ids
+    ]
+
+
+def heavy_subdistrict():
+    """The subdistrict holding the most reports: the generator's first (bench/city/plan.py,
+    HEAVY_SUBDISTRICT_SHARE)."""
+    from linju.places.models import Place
+
+    return Place.objects.filter(kind="subdistrict").order_by("path").first()
+
+
+def heavy_admin_pool(rng: random.Random, grants) -> list[dict]:
+    """Sessions of the heavy subdistrict's administrators, with report ids drawn from all of
+    its reports (every status, every year)."""
+    from linju.reports.models import Report
+
+    heavy = heavy_subdistrict()
+    if heavy is None:
+        return []
+    ids = list(
+        sample(rng, Report.objects.filter(path__startswith=heavy.path), REPORT_IDS).values_list(
+            "pk", flat=True
+        )
+    )
+    admins = grants.filter(role="subdistrict_admin", place=heavy).select_related("user")
+    return [{**session_headers(g.user), "report_id": ids} for g in admins] if ids else []
 
 
 def sample(rng: random.Random, qs, n: int):
@@ -216,12 +269,16 @@ def session_headers(user) -> dict:
 
 
 def api_credential(rng: random.Random, user) -> dict:
-    """A personal token of a community worker, with the households and buildings in scope."""
+    """A personal token of a community worker, with the households, buildings and reports in
+    scope."""
     from linju.core.tokens import create_token
     from linju.people.queries import visible_households
     from linju.places.queries import visible_places
+    from linju.reports.queries import staff_reports
 
     _, key = create_token(user=user, name="load harness")
+    # A community's reports (tens of thousands): one scan of its path range, sampled here.
+    reports = sorted(staff_reports(user).values_list("pk", flat=True))
     households = visible_households(user)
     ids = list(households.values_list("pk", flat=True)[:5000])
     return {
@@ -229,6 +286,7 @@ def api_credential(rng: random.Random, user) -> dict:
         "household_id": rng.sample(ids, min(len(ids), 100)),
         "households_count": len(ids),
         "buildings_count": visible_places(user).filter(kind="building").count(),
+        "report_id": rng.sample(reports, min(len(reports), REPORT_IDS // 2)),
     }
 
 
@@ -261,6 +319,9 @@ def data_size() -> dict:
         "role grants": "people_rolegrant",
         "notifications": "core_notification",
         "audit events": "core_auditevent",
+        "reports": "reports_report",
+        "report steps": "reports_step",
+        "report supporters": "reports_supporter",
     }
     with connection.cursor() as cur:
         out = {}
@@ -434,6 +495,10 @@ class Run:
             sys.exit(f"locust failed:\n{locust.stderr[-3000:]}")
         memory = [memory_mb(pid) for pid in workers]
         rows = read_stats(f"{prefix}_stats.csv")
+        if path is not None:
+            # A path so slow that no request finished within the phase still gets its row.
+            rows.setdefault(path.name, NO_REQUESTS)
+        drained = drain()
         return {
             "label": label,
             "path": path.name if path else None,
@@ -448,7 +513,31 @@ class Run:
             "worker rss MB": round(max((m[0] for m in memory), default=0)),
             "worker pss MB": round(max((m[1] for m in memory), default=0)),
             "wall": round(wall, 1),
+            "drain seconds": round(drained, 1),
         }
+
+
+NO_REQUESTS = {"requests": 0, "failures": 0, "rps": 0.0, "p50": None, "p95": None, "p99": None}
+DRAIN_LIMIT = 180
+
+
+def drain() -> float:
+    """Wait until the bench database runs no query any more: requests of a slow path that
+    locust gave up on still run in the workers and PostgreSQL after the phase, and would be
+    measured as the next path's load."""
+    from django.db import connection
+
+    started = time.monotonic()
+    while time.monotonic() - started < DRAIN_LIMIT:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state = 'active' AND pid <> pg_backend_pid()"
+            )
+            if cur.fetchone()[0] == 0:
+                break
+        time.sleep(0.5)
+    return time.monotonic() - started
 
 
 def children_cpu() -> float:

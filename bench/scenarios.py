@@ -15,17 +15,40 @@ from dataclasses import dataclass
 PAGE = 50  # the page size the list paths ask for
 
 # Roles of the credential pools bench/load.py prepares (see `pools` there). "anonymous" has no
-# credentials; "api" is a community worker's script using a personal API token.
-ROLES = ("anonymous", "resident", "community_staff", "grid_worker", "subdistrict_admin", "api")
+# credentials; "api" is a community worker's script using a personal API token; "reporter" is
+# a resident who has filed reports; "heavy_admin" an administrator of the subdistrict the
+# generator gave 40% of the city's reports (2,000,000 at city scale: issue 4's worst case).
+ROLES = (
+    "anonymous",
+    "resident",
+    "reporter",
+    "community_staff",
+    "grid_worker",
+    "subdistrict_admin",
+    "heavy_admin",
+    "api",
+)
 
 # How the simulated clients split between roles in the mix.
 ROLE_WEIGHTS = {
     "anonymous": 8,
-    "resident": 70,
+    "resident": 62,
+    "reporter": 8,
     "community_staff": 8,
     "grid_worker": 4,
     "subdistrict_admin": 1,
-    "api": 9,
+    "heavy_admin": 1,
+    "api": 8,
+}
+
+# Snap-and-report's URLs (linju/reports/urls.py, linju/reports/api.py), in one place.
+REPORTS = {
+    "queue": "/reports/desk/",
+    "desk report": "/reports/desk/{report_id}/",
+    "mine": "/reports/",
+    "report": "/reports/{report_id}/",
+    "api queue": "/api/v1/reports?limit=50",
+    "api report": "/api/v1/reports/{report_id}",
 }
 
 
@@ -81,6 +104,21 @@ PATHS = [
         "api: buildings", "api", "/api/v1/places?kind=building&limit=50&offset={buildings_offset}"
     ),
     Path("api: grids", "api", "/api/v1/places/grids?limit=50"),
+    # Snap-and-report (issue 4). The heavy subdistrict's desk and queue read 2,000,000 reports
+    # at city scale; its report ids are drawn from all of them.
+    Path("heavy subdistrict: desk home", "heavy_admin", "/staff/", weight=2),
+    Path("heavy subdistrict: report queue", "heavy_admin", REPORTS["queue"], weight=3),
+    Path(
+        "heavy subdistrict: report queue, all statuses",
+        "heavy_admin",
+        REPORTS["queue"] + "?status=all",
+    ),
+    Path("heavy subdistrict: report page", "heavy_admin", REPORTS["desk report"], weight=4),
+    Path("grid worker: report queue", "grid_worker", REPORTS["queue"], weight=2),
+    Path("resident: my reports", "reporter", REPORTS["mine"], weight=4),
+    Path("resident: my report page", "reporter", REPORTS["report"], weight=4),
+    Path("api: reports queue", "api", REPORTS["api queue"], weight=2),
+    Path("api: one report", "api", REPORTS["api report"], weight=2),
 ]
 
 # Measured alone, not in the mix: every login runs argon2 on purpose.

@@ -42,6 +42,14 @@ SIGNUP_YEARS = 3  # residents signed up over the three years before the anchor
 
 PATH_WIDTH = 10  # as linju.places.models.PATH_WIDTH
 
+# Snap-and-report (stage "reports"): reports filed over the sign-up years, per household. The
+# city preset's 1,000,000 households file 5,000,000.
+REPORTS_PER_HOUSEHOLD = 5
+# Issue 4's worst case, on purpose: the first subdistrict holds this share of every report the
+# city files (2,000,000 of the city preset's 5,000,000: 20 per household there against 3.3 in
+# the other nine). A city of one subdistrict (the small preset) files all of them there.
+HEAVY_SUBDISTRICT_SHARE = 0.4
+
 
 def seg(pk: int) -> str:
     return f"{pk:0{PATH_WIDTH}d}/"
@@ -331,6 +339,14 @@ class Plan:
     def joined(self, uid: int) -> int:
         """When a resident signed up (epoch seconds): spread over the sign-up years."""
         return self.signup_start + mix(uid, self.seed) % (SIGNUP_YEARS * YEAR - 7 * DAY)
+
+    def reports(self) -> int:
+        """How many reports the city files over the sign-up years."""
+        return self.households * REPORTS_PER_HOUSEHOLD
+
+    def heavy_share(self) -> float:
+        """The share of reports filed in the first subdistrict (see HEAVY_SUBDISTRICT_SHARE)."""
+        return HEAVY_SUBDISTRICT_SHARE if len(self.subdistricts) > 1 else 1.0
 
     def stats(self) -> dict:
         return {

@@ -92,7 +92,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap + 1].count()
+        # Any cap + 1 rows will do: without the ORDER BY, LIMIT stops the scan at the cap
+        # instead of sorting every matching row first.
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -245,8 +245,28 @@ class Report(models.Model):
             # scans by path for a small scope and by time for a large one.
             models.Index(fields=["path"], name="report_path"),
             models.Index(fields=["created_at", "id"], name="report_created"),
-            # The overdue sweep reads only reports whose clock runs.
+            # Overdue lists: reports whose clock runs.
             models.Index(fields=["due_at"], name="report_due", condition=Q(due_at__isnull=False)),
+            # The sweep's: without the reports already with the district (overdue, never
+            # escalated further), which each batch otherwise skipped (103,000 of them at city
+            # scale: 0.1 s a batch).
+            models.Index(
+                fields=["due_at"],
+                name="report_sweep",
+                condition=Q(due_at__isnull=False, level__lt=Level.DISTRICT),
+            ),
+            # The queue's default filter and the desk's capped counts read a scope's open
+            # reports without its closed millions.
+            models.Index(
+                fields=["path"],
+                name="report_open_path",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                name="report_open_created",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             # "Unconfirmed resolutions close themselves after 7 days."
             models.Index(
                 fields=["resolved_at"],

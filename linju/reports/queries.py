@@ -247,7 +247,10 @@ def queue(user, f: QueueFilter, *, now=None):
 
 def my_reports(user):
     """A resident's own reports and those they back, newest first."""
-    backed = Supporter.objects.filter(user=user).values("report_id")
+    # The ids as a list, not a subquery: `reporter = X OR id = ANY(list)` is a BitmapOr of two
+    # index scans, where `OR id IN (subquery)` made PostgreSQL scan every report (1.1 s at
+    # city scale, for the count and again for the page).
+    backed = list(Supporter.objects.filter(user=user).values_list("report_id", flat=True))
     return (
         Report.objects.filter(Q(reporter=user) | Q(pk__in=backed))
         .select_related("category", "place__parent", "estate")
@@ -307,7 +310,9 @@ def desk_counts(user) -> dict | None:
 
     if not rules.may_use_queue(user):
         return None
-    open_reports = staff_reports(user).filter(status__in=OPEN_STATUSES)
+    # Unordered: a capped count needs any cap + 1 rows, not the newest (an ordered count sorted
+    # a subdistrict's 40,000 overdue reports: 160 ms).
+    open_reports = staff_reports(user).filter(status__in=OPEN_STATUSES).order_by()
     overdue = open_reports.filter(due_at__lt=timezone.now())
     cap = DESK_COUNT_CAP
     n_open, n_overdue = open_reports[: cap + 1].count(), overdue[: cap + 1].count()

@@ -605,10 +605,23 @@ def _escalate_batch(batch, now, reason) -> None:
                 created_at=now,
             )
         )
-    Report.objects.bulk_update(
-        batch,
-        ["level", "escalations", "handler", "handler_role", "status", "due_at", "updated_at"],
-    )
+    # One UPDATE per (status, deadline) group — a handful per batch, one per category limit —
+    # instead of bulk_update, whose CASE WHEN per row and field costs O(batch²) in Django and
+    # in PostgreSQL (6 s for 4,073 reports at city scale). The rows are locked, so F() + 1 is
+    # what was read plus one.
+    groups: dict[tuple, list[int]] = {}
+    for r in batch:
+        groups.setdefault((r.status, r.due_at), []).append(r.pk)
+    for (status, due_at), ids in groups.items():
+        Report.objects.filter(pk__in=ids).update(
+            level=F("level") + 1,
+            escalations=F("escalations") + 1,
+            handler=None,
+            handler_role="",
+            status=status,
+            due_at=due_at,
+            updated_at=now,
+        )
     Step.objects.bulk_create(steps)
     AuditEvent.objects.bulk_create(events)
     staff = queries.level_staff_ids(batch)
@@ -658,7 +671,10 @@ def close_unconfirmed(*, now=None, progress=None) -> int:
                 r.status = Status.CLOSED
                 r.closed_at = now
                 r.updated_at = now
-            Report.objects.bulk_update(batch, ["status", "closed_at", "updated_at"])
+            # The same values for every row: one plain UPDATE, not bulk_update's CASE per row.
+            Report.objects.filter(pk__in=[r.pk for r in batch]).update(
+                status=Status.CLOSED, closed_at=now, updated_at=now
+            )
             Step.objects.bulk_create(
                 Step(report=r, kind=StepKind.AUTO_CLOSED, status=r.status, created_at=now)
                 for r in batch
