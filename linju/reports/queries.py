@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from linju.core import access
+from linju.people import queries as people_queries
 from linju.people.models import RoleGrant, User
 from linju.people.roles import Role
+from linju.places.models import PlaceKind
 from linju.places.paths import prefixes_of
 
 from .models import HANDLER_ROLES, OPEN_STATUSES, Level, Report, Status, Supporter
@@ -320,3 +322,33 @@ def desk_counts(user) -> dict | None:
         "open": f"{cap}+" if n_open > cap else n_open,
         "overdue": f"{cap}+" if n_overdue > cap else n_overdue,
     }
+
+
+# Staff who report what they find on their rounds choose among this many places of their scope.
+STAFF_PLACES_SHOWN = 500
+
+
+def reporting_estates(user):
+    """The estates the user reports in, home estates first, and the home unit in each: their
+    verified households' estates; for staff also the estates of their scope."""
+    estates, homes = {}, {}
+    for residency in people_queries.my_residencies(user):
+        if residency.status != "verified":
+            continue
+        unit = residency.household.unit
+        estate = unit.parent.parent
+        estates.setdefault(estate.pk, estate)
+        homes.setdefault(estate.pk, unit)
+    if access.has_anywhere(user, "reports.view"):
+        in_scope = people_queries.places_in_scope(
+            user, "reports.view", [PlaceKind.ESTATE, PlaceKind.BUILDING, PlaceKind.UNIT]
+        ).select_related("parent__parent")
+        for place in in_scope[:STAFF_PLACES_SHOWN]:
+            estate = {
+                PlaceKind.ESTATE: place,
+                PlaceKind.BUILDING: place.parent,
+                PlaceKind.UNIT: place.parent.parent if place.parent else None,
+            }.get(place.kind)
+            if estate is not None:
+                estates.setdefault(estate.pk, estate)
+    return list(estates.values()), homes

@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from linju.core import access
 from linju.core.errors import Conflict, DomainError, Forbidden
 from linju.core.views import paginate
-from linju.people import queries as people_queries
 from linju.places.models import Place, PlaceKind
 
 from . import queries, rules, services
@@ -31,8 +29,6 @@ from .views import (
     schematic,
 )
 
-# Staff who report what they find on their rounds choose among this many places of their scope.
-STAFF_PLACES_SHOWN = 500
 SUPPORTABLE = {*OPEN_STATUSES, Status.RESOLVED}
 # The fields of each screen, to open the screen holding the first error after a failed submit.
 SCREEN_OF = {"photos": 1, "category": 1, "place": 2, "map_x": 2, "map_y": 2}
@@ -46,32 +42,6 @@ def _int(value):
 
 
 # --- Where a person may report ------------------------------------------------------------------
-
-
-def reporting_estates(user):
-    """The estates the user reports in, home estates first, and the home unit in each: their
-    verified households' estates; for staff also the estates of their scope."""
-    estates, homes = {}, {}
-    for residency in people_queries.my_residencies(user):
-        if residency.status != "verified":
-            continue
-        unit = residency.household.unit
-        estate = unit.parent.parent
-        estates.setdefault(estate.pk, estate)
-        homes.setdefault(estate.pk, unit)
-    if access.has_anywhere(user, "reports.view"):
-        in_scope = people_queries.places_in_scope(
-            user, "reports.view", [PlaceKind.ESTATE, PlaceKind.BUILDING, PlaceKind.UNIT]
-        ).select_related("parent__parent")
-        for place in in_scope[:STAFF_PLACES_SHOWN]:
-            estate = {
-                PlaceKind.ESTATE: place,
-                PlaceKind.BUILDING: place.parent,
-                PlaceKind.UNIT: place.parent.parent if place.parent else None,
-            }.get(place.kind)
-            if estate is not None:
-                estates.setdefault(estate.pk, estate)
-    return list(estates.values()), homes
 
 
 def place_choices(estate):
@@ -106,7 +76,7 @@ def new_report(request):
     """Three screens on a phone (sections of one form: without JavaScript they stack on one
     page). Nothing is saved until the last screen is sent, and an error names its field."""
     user = request.user
-    estates, homes = reporting_estates(user)
+    estates, homes = queries.reporting_estates(user)
     if not estates:
         return render(request, "reports/new_unavailable.html")
     estate = None
@@ -247,7 +217,7 @@ def support(request, report_id):
 def my_reports(request):
     user = request.user
     page = paginate(request, queries.my_reports(user))
-    estates, _homes = reporting_estates(user)
+    estates, _homes = queries.reporting_estates(user)
     return render(
         request,
         "reports/mine.html",
