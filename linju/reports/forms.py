@@ -377,6 +377,24 @@ class EscalateForm(forms.Form):
     )
 
 
+class ExtendForm(forms.Form):
+    """延期: more time for a case that needs it (the reporter reads the reason)."""
+
+    hours = forms.IntegerField(
+        label=_("More hours"),
+        min_value=1,
+        max_value=24 * 30,
+        initial=72,
+        error_messages={"required": _("How many more hours?")},
+    )
+    reason = forms.CharField(
+        label=_("Why is more time needed?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why more time is needed.")},
+    )
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(
         label=_("Duplicate of report number"),

@@ -379,6 +379,7 @@ class StepKind(models.TextChoices):
     AUTO_CLOSED = "auto_closed", _("Closed after 7 days without confirmation")
     ESCALATED = "escalated", _("Escalated")
     AUTO_ESCALATED = "auto_escalated", _("Escalated: time limit passed")
+    EXTENDED = "extended", _("More time given")
     MERGED = "merged", _("Merged as a duplicate")
     JOINT = "joint", _("Joint case opened")
     RATED = "rated", _("Rated")

@@ -358,6 +358,11 @@ class ReasonIn(Schema):
     reason: Text = Field(max_length=2000)
 
 
+class ExtendIn(Schema):
+    hours: int = Field(ge=1, le=720, description="How many more hours (at most 30 days).")
+    reason: Text = Field(max_length=2000, description="Why; the reporter reads it.")
+
+
 class DispatchIn(Schema):
     handler_id: Id = Field(description="From GET /reports/{id}/handlers.")
     note: Text = Field("", max_length=2000)

@@ -545,6 +545,36 @@ def escalate_report(*, user, report, reason: str) -> Report:
     return report
 
 
+MAX_EXTENSION_HOURS = 24 * 30
+
+
+@transaction.atomic
+def extend_deadline(*, user, report, hours, reason: str) -> Report:
+    """延期: staff of the report's level give a case that needs longer (parts to order, an owners'
+    vote to hold) a later deadline, with a reason the reporter reads, instead of letting the
+    sweep push it up a level. The category's original limits stay what the response and
+    resolution rates are measured against."""
+    reason = _text(
+        reason, field="reason", max_length=2000, required=_("Say why more time is needed.")
+    )
+    hours = _as_id(hours)
+    if hours is None or hours > MAX_EXTENSION_HOURS:
+        raise Invalid({"hours": _("From 1 to %(n)s hours.") % {"n": MAX_EXTENSION_HOURS}})
+    report = _locked(report)
+    rules.require(rules.can_decide(user, report))
+    _expect(report, OPEN_STATUSES, pgettext("report action", "given more time"))
+    now = timezone.now()
+    report.due_at = max(report.due_at or now, now) + _hours(hours)
+    _save(report, now, "due_at")
+    data = {"hours": hours, "due_at": report.due_at.isoformat()}
+    _step(report, StepKind.EXTENDED, actor=user, text=reason, data=data, at=now)
+    audit.record(actor=user, verb="report.extend", obj=report, data={**data, "reason": reason})
+    _tell_reporter(report, _title(report, _("more time is needed")), reason)
+    if report.handler_id and report.handler_id != user.pk:
+        _tell_staff(report, [report.handler], _title(report, _("deadline extended")), reason)
+    return report
+
+
 def sweep_overdue(*, now=None, progress=None) -> int:
     """Escalate every report whose running time limit has passed (a scheduler calls this).
     Batches of SWEEP_BATCH, one transaction each; rows another writer holds are left for the

@@ -93,6 +93,8 @@ def describe_steps(steps):
             }
         elif step.kind == StepKind.RATED and data.get("rating"):
             detail = "★" * int(data["rating"]) + f" {data['rating']}/5"
+        elif step.kind == StepKind.EXTENDED and data.get("hours"):
+            detail = _("%(hours)s more hours") % {"hours": data["hours"]}
         elif step.kind == StepKind.MERGED and data.get("into"):
             detail = _("Into report #%(id)s") % {"id": data["into"]}
         step.detail = detail

@@ -28,6 +28,7 @@ from .forms import (
     BulkDispatchForm,
     DispatchForm,
     EscalateForm,
+    ExtendForm,
     FiguresForm,
     JointForm,
     MergeForm,
@@ -37,7 +38,7 @@ from .forms import (
     RejectForm,
     ResolveForm,
 )
-from .models import Category, Level, Status
+from .models import OPEN_STATUSES, Category, Level, Status
 from .views import call, describe_steps, estate_buildings, report_or_404, schematic
 from .views_resident import _answers
 
@@ -191,6 +192,7 @@ ACTION_FORMS = {
     "start": forms.Form,
     "resolve": ResolveForm,
     "escalate": EscalateForm,
+    "extend": ExtendForm,
     "merge": MergeForm,
     "joint": JointForm,
     "message": MessageForm,
@@ -212,6 +214,7 @@ def allowed_actions(user, report) -> dict[str, bool]:
         "start": work and status in (Status.ACCEPTED, Status.DISPATCHED, Status.REOPENED),
         "resolve": work and status in services.WORKABLE,
         "escalate": work and live and report.level < Level.DISTRICT,
+        "extend": decide and status in OPEN_STATUSES,
         "merge": decide and live,
         "joint": decide and live and not report.joint,
         "message": report.joint and rules.can_coordinate(user, report),
@@ -240,6 +243,11 @@ def _run(request, report, action, form):
             services.escalate_report,
             {"reason": cd.get("reason")},
             _("Escalated to the next level."),
+        ),
+        "extend": (
+            services.extend_deadline,
+            {"hours": cd.get("hours"), "reason": cd.get("reason")},
+            _("The deadline is later now; the reporter is told why."),
         ),
         "merge": (
             services.merge_report,

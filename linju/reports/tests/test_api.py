@@ -869,3 +869,15 @@ def test_odd_bodies_are_422_not_500(city, submit):
         "/reports/abc",
     ]:
         assert_error(staff.get(API + url), 404, "not_found")
+
+
+def test_extend_gives_more_time(city, submit):
+    report = submit()
+    before = Report.objects.get(pk=report.pk).due_at
+    bad = act(city, "grid_worker", report, "extend", {"hours": 0, "reason": "等配件"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "hours"
+    refused = act(city, "owner", report, "extend", {"hours": 24, "reason": "快点"})
+    assert refused.status_code == 403
+    done = act(city, "grid_worker", report, "extend", {"hours": 24, "reason": "等配件"})
+    assert done.status_code == 200, done.content
+    assert Report.objects.get(pk=report.pk).due_at == before + timedelta(hours=24)

@@ -3,6 +3,7 @@ its scope, form errors that name their field and save nothing, and list pages wh
 count does not grow with their rows."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -699,3 +700,21 @@ def test_demo_reports_cover_the_workflow_and_load_once(client, media):
     estate = Report.objects.first().estate
     page = body(client.get(reverse("reports:estate", args=[estate.pk])))
     assert "楼上装修噪音" not in page and "垃圾分类点满溢" in page
+
+
+def test_more_time_from_the_report_page(client, city, submit):
+    """延期 on the staff page: the form names its fields, the timeline says how much more."""
+    u = city.users
+    report = submit()
+    url = reverse("reports:desk_report", args=[report.pk])
+    login(client, u["owners_committee"])  # views the estate's reports, decides nothing
+    assert 'name="extend-hours"' not in body(client.get(url))
+    login(client, u["grid_worker"])
+    assert 'name="extend-hours"' in body(client.get(url))
+    page = body(client.post(url, {"action": "extend", "extend-hours": "0", "extend-reason": ""}))
+    assert {"hours", "reason"} <= set(field_errors(page))
+    before = Report.objects.get(pk=report.pk).due_at
+    client.post(url, {"action": "extend", "extend-hours": "48", "extend-reason": "等配件"})
+    report.refresh_from_db()
+    assert report.due_at == before + timedelta(hours=48)
+    assert "等配件" in body(client.get(url))

@@ -359,3 +359,57 @@ def test_the_category_handling_role_comes_first_among_handlers(city, submit):
     assert "property_manager" not in [r for _, r in queries.handler_candidates(lift)][1:]
     noise = submit(category="noise")
     assert queries.handler_candidates(noise)[0][1] == "grid_worker"
+
+
+def test_more_time_moves_the_deadline_and_the_sweep_waits(city, submit):
+    """延期: a case that needs longer gets a later deadline, with a reason the reporter reads."""
+    u = city.users
+    with time_machine.travel(T0, tick=False):
+        report = submit()
+        services.accept_report(user=u["grid_worker"], report=report)
+    with time_machine.travel(T0 + timedelta(hours=70), tick=False):
+        with pytest.raises(Forbidden):
+            services.extend_deadline(user=u["owner"], report=report, hours=48, reason="x")
+        with pytest.raises(Forbidden):
+            services.extend_deadline(user=u["grid_worker_2"], report=report, hours=48, reason="x")
+        for hours in (0, -5, "many", 24 * 30 + 1):
+            with pytest.raises(Invalid) as e:
+                services.extend_deadline(
+                    user=u["grid_worker"], report=report, hours=hours, reason="等配件"
+                )
+            assert "hours" in e.value.errors
+        with pytest.raises(Invalid) as e:
+            services.extend_deadline(user=u["grid_worker"], report=report, hours=48, reason="")
+        assert "reason" in e.value.errors
+        services.extend_deadline(user=u["grid_worker"], report=report, hours=48, reason="等配件")
+    report.refresh_from_db()
+    # 72 h to resolve from T0, then 48 more.
+    assert report.due_at == T0 + timedelta(hours=72 + 48)
+    assert report.resolve_due_at == T0 + timedelta(hours=72)  # what the figures compare with
+    step = report.steps.get(kind=StepKind.EXTENDED)
+    assert (step.text, step.data["hours"], step.public) == ("等配件", 48, True)
+    assert AuditEvent.objects.filter(verb="report.extend", object_id=str(report.pk)).exists()
+    assert Notification.objects.filter(recipient=u["owner"], body="等配件").exists()
+    with time_machine.travel(T0 + timedelta(hours=100), tick=False):
+        assert services.sweep_overdue() == 0
+    with time_machine.travel(T0 + timedelta(hours=121), tick=False):
+        assert services.sweep_overdue() == 1
+
+
+def test_an_overdue_case_with_the_district_can_be_given_more_time(city, submit):
+    u = city.users
+    report = submit()
+    for _ in range(3):
+        report.refresh_from_db()
+        services.escalate_report(user=u["subdistrict_admin"], report=report, reason="需要上级")
+    report.refresh_from_db()
+    assert report.level == Level.DISTRICT
+    services.extend_deadline(
+        user=u["subdistrict_admin"], report=report, hours=720, reason="区里排期"
+    )
+    report.refresh_from_db()
+    assert not report.overdue
+    services.accept_report(user=u["subdistrict_admin"], report=report)
+    services.resolve_report(user=u["subdistrict_admin"], report=report, reply="已处理")
+    with pytest.raises(Conflict):
+        services.extend_deadline(user=u["subdistrict_admin"], report=report, hours=1, reason="?")
