@@ -14,7 +14,7 @@ from linju.people.roles import Role
 from linju.places.models import PlaceKind
 from linju.places.paths import prefixes_of
 
-from .models import HANDLER_ROLES, OPEN_STATUSES, Level, Report, Status, Supporter
+from .models import HANDLER_ROLES, OPEN_STATUSES, Level, Photo, Report, Status, Supporter
 
 SIMILAR_DAYS = 30
 SIMILAR_LIMIT = 5
@@ -273,6 +273,19 @@ def public_reports(estate):
 def is_public_to(user, report) -> bool:
     """A public report is seen (anonymised) by anyone; its private details are not."""
     return report.is_public and report.status != Status.MERGED
+
+
+PUBLIC_PHOTO = Q(step__isnull=True) | Q(step__public=True)
+
+
+def public_photos():
+    """Photos the public may see on a public report: the problem and the fix, never those of an
+    internal step."""
+    return Photo.objects.filter(PUBLIC_PHOTO)
+
+
+def is_public_photo(photo) -> bool:
+    return photo.step_id is None or photo.step.public
 
 
 def similar_reports(*, category, place, user=None, now=None):

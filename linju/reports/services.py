@@ -41,8 +41,10 @@ from .photos import clean_photos
 AUTO_CLOSE_DAYS = 7
 SWEEP_BATCH = 2000
 REPORTABLE_KINDS = (PlaceKind.ESTATE, PlaceKind.BUILDING, PlaceKind.UNIT)
-# Statuses a handler works from (resolve, escalate, start).
+# Statuses a handler works from (resolve, escalate), starts from, and that neighbours may back.
 WORKABLE = [Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED]
+STARTABLE = [Status.ACCEPTED, Status.DISPATCHED, Status.REOPENED]
+SUPPORTABLE = [*OPEN_STATUSES, Status.RESOLVED]
 
 
 def _hours(n: int) -> timedelta:
@@ -253,7 +255,7 @@ def support_report(*, user, report) -> Report:
     report = _locked(report)
     if not (rules.can_view(user, report) or queries.is_public_to(user, report)):
         rules.require(False)
-    _expect(report, [*OPEN_STATUSES, Status.RESOLVED], pgettext("report action", "supported"))
+    _expect(report, SUPPORTABLE, pgettext("report action", "supported"))
     if report.reporter_id == user.pk:
         raise Conflict(_("This is your own report."), code="own_report")
     try:
@@ -385,11 +387,7 @@ def bulk_dispatch(*, user, report_ids, handler_id, note: str = "") -> list[Repor
 def start_work(*, user, report) -> Report:
     report = _locked(report)
     rules.require(rules.can_work(user, report))
-    _expect(
-        report,
-        [Status.ACCEPTED, Status.DISPATCHED, Status.REOPENED],
-        pgettext("report action", "started"),
-    )
+    _expect(report, STARTABLE, pgettext("report action", "started"))
     now = timezone.now()
     report.status = Status.IN_PROGRESS
     _save(report, now, "status")

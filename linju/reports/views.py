@@ -7,7 +7,7 @@ import math
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -66,12 +66,6 @@ def public_name(report) -> str:
     """How the public sees the reporter: never the household, the name masked (张*明), or no
     name at all when they asked to hide it."""
     return rules.public_name(report) or _("A neighbour")
-
-
-def public_photos():
-    """Photos the public may see on a public report: the problem and the fix, never those of an
-    internal step."""
-    return Photo.objects.filter(Q(step__isnull=True) | Q(step__public=True))
 
 
 ROLE_LABELS = {r.value: r.label for r in HANDLER_ROLES}
@@ -162,7 +156,7 @@ def photo(request, photo_id):
         raise Http404
     report = found.report
     allowed = rules.can_view(request.user, report) or (
-        queries.is_public_to(request.user, report) and (found.step is None or found.step.public)
+        queries.is_public_to(request.user, report) and queries.is_public_photo(found)
     )
     if not allowed:
         if not request.user.is_authenticated:
@@ -185,7 +179,7 @@ def estate_page(request, estate_id):
         Place.objects.select_related("parent"), pk=estate_id, kind=PlaceKind.ESTATE
     )
     reports = queries.public_reports(estate).prefetch_related(
-        Prefetch("photos", queryset=public_photos(), to_attr="shown_photos")
+        Prefetch("photos", queryset=queries.public_photos(), to_attr="shown_photos")
     )
     page = paginate(request, reports, CappedPaginator)
     for report in page:

@@ -18,7 +18,7 @@ from linju.places.models import Place, PlaceKind
 
 from . import queries, rules, services
 from .forms import ConfirmForm, RateForm, ReopenForm, ReportForm
-from .models import OPEN_STATUSES, Category, Source, Status, StepKind, Supporter
+from .models import Category, Source, Status, StepKind, Supporter
 from .views import (
     active_categories,
     call,
@@ -29,7 +29,6 @@ from .views import (
     schematic,
 )
 
-SUPPORTABLE = {*OPEN_STATUSES, Status.RESOLVED}
 # The fields of each screen, to open the screen holding the first error after a failed submit.
 SCREEN_OF = {"photos": 1, "category": 1, "place": 2, "map_x": 2, "map_y": 2}
 
@@ -247,7 +246,7 @@ def report_detail(request, report_id):
             "steps": steps,
             "public_name": public_name(report),
             "supporter": supporter,
-            "can_support": not supporter and report.status in SUPPORTABLE,
+            "can_support": not supporter and report.status in services.SUPPORTABLE,
         },
     )
 
@@ -298,63 +297,59 @@ def _own_report(request, report_id):
     return report
 
 
+def _reporter_answer(request, report_id, *, form_class, form_key, service, fields, success):
+    """The reporter's answer to a resolution (confirm, reopen, rate): the form, the service,
+    then back to the report, or the page again with the form's errors."""
+    report = _own_report(request, report_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        kwargs = {name: form.cleaned_data[name] for name in fields}
+        if call(form, service, user=request.user, report=report, **kwargs):
+            messages.success(request, success)
+            return redirect("reports:detail", report.pk)
+    return _reporter_page(request, report, **{form_key: form})
+
+
 @login_required
 @require_POST
 def confirm(request, report_id):
     """Solved (核查): the reporter closes the report, and may rate the handling."""
-    report = _own_report(request, report_id)
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        done = call(
-            form,
-            services.confirm_report,
-            user=request.user,
-            report=report,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
-        )
-        if done:
-            messages.success(request, _("Thank you for confirming. The report is closed."))
-            return redirect("reports:detail", report.pk)
-    return _reporter_page(request, report, confirm_form=form)
+    return _reporter_answer(
+        request,
+        report_id,
+        form_class=ConfirmForm,
+        form_key="confirm_form",
+        service=services.confirm_report,
+        fields=["rating", "comment"],
+        success=_("Thank you for confirming. The report is closed."),
+    )
 
 
 @login_required
 @require_POST
 def reopen(request, report_id):
     """Not solved: the reporter says what is still wrong and the report goes back to work."""
-    report = _own_report(request, report_id)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        done = call(
-            form,
-            services.reopen_report,
-            user=request.user,
-            report=report,
-            comment=form.cleaned_data["comment"],
-        )
-        if done:
-            messages.success(request, _("The report was reopened; the handler will look again."))
-            return redirect("reports:detail", report.pk)
-    return _reporter_page(request, report, reopen_form=form)
+    return _reporter_answer(
+        request,
+        report_id,
+        form_class=ReopenForm,
+        form_key="reopen_form",
+        service=services.reopen_report,
+        fields=["comment"],
+        success=_("The report was reopened; the handler will look again."),
+    )
 
 
 @login_required
 @require_POST
 def rate(request, report_id):
     """The satisfaction rating of a closed report that was not rated when it closed."""
-    report = _own_report(request, report_id)
-    form = RateForm(request.POST)
-    if form.is_valid():
-        done = call(
-            form,
-            services.rate_report,
-            user=request.user,
-            report=report,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
-        )
-        if done:
-            messages.success(request, _("Thank you for your rating."))
-            return redirect("reports:detail", report.pk)
-    return _reporter_page(request, report, rate_form=form)
+    return _reporter_answer(
+        request,
+        report_id,
+        form_class=RateForm,
+        form_key="rate_form",
+        service=services.rate_report,
+        fields=["rating", "comment"],
+        success=_("Thank you for your rating."),
+    )

@@ -211,7 +211,7 @@ def allowed_actions(user, report) -> dict[str, bool]:
         "accept": decide and status == Status.SUBMITTED,
         "reject": decide and status == Status.SUBMITTED,
         "dispatch": decide and live,
-        "start": work and status in (Status.ACCEPTED, Status.DISPATCHED, Status.REOPENED),
+        "start": work and status in services.STARTABLE,
         "resolve": work and status in services.WORKABLE,
         "escalate": work and live and report.level < Level.DISTRICT,
         "extend": decide and status in OPEN_STATUSES,

@@ -2,12 +2,13 @@
 estate at once: public categories, public reports that are not merged duplicates (the
 semantics of reports.queries.public_reports, across all estates), public timeline steps."""
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef
 
 from linju.core.models import AuditEvent
 from linju.people.models import Residency, ResidencyStatus
 from linju.places.models import Household, Place, PlaceKind
 
+from .. import queries as report_queries
 from ..models import Category, CategoryAttribute, Photo, Report, Status, Step
 
 # The verbs services.save_category / save_attribute / delete_attribute audit: the service list
@@ -66,8 +67,8 @@ def first_photos(*, report_ids=(), step_ids=()) -> dict[int, int]:
     query."""
     if report_ids:
         rows = (
-            Photo.objects.filter(report_id__in=list(report_ids))
-            .filter(Q(step__isnull=True) | Q(step__public=True))
+            report_queries.public_photos()
+            .filter(report_id__in=list(report_ids))
             .values_list("report_id", "id")
         )
     elif step_ids:
