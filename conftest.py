@@ -41,6 +41,11 @@ def build_city():
     # too) that ran before this one in the same process.
     if not Category.objects.exists():
         defaults.install()
+    from linju.deliberation import defaults as deliberation_defaults
+    from linju.deliberation.models import Procedure
+
+    if not Procedure.objects.exists():
+        deliberation_defaults.install()
     c = City()
 
     def place(key, kind, parent=None):

@@ -21,6 +21,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 from linju.core.api import router as core_router  # noqa: E402
+from linju.deliberation.api import router as deliberation_router  # noqa: E402
 from linju.people.api import router as people_router  # noqa: E402
 from linju.people.api_roster import router as roster_router  # noqa: E402
 from linju.places.api import router as places_router  # noqa: E402
@@ -31,3 +32,4 @@ api.add_router("/places", places_router)
 api.add_router("/people", people_router)
 api.add_router("/people/roster", roster_router)
 api.add_router("/reports", reports_router)
+api.add_router("/deliberation", deliberation_router)

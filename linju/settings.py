@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "linju.places",
     "linju.people",
     "linju.reports",
+    "linju.deliberation",
 ]
 
 MIDDLEWARE = [

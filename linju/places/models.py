@@ -167,6 +167,9 @@ class Household(models.Model):
     # person signs up (and consents, PIPL); sign-up with this mobile then verifies ownership.
     owner_name = models.CharField(_("owner on the roster"), max_length=50, blank=True)
     owner_mobile = models.CharField(_("owner's mobile on the roster"), max_length=11, blank=True)
+    # Unsold units still held by the developer: in owners' ballots they count once together
+    # (one head), with their areas summed (Civil Code interpretation on building ownership).
+    developer_held = models.BooleanField(_("unsold, held by the developer"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,5 @@
+"""The JSON API of deliberation: ballots."""
+
+from ninja import Router
+
+router = Router(tags=["deliberation"])

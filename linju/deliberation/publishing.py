@@ -1,0 +1,60 @@
+"""Shared writes of deliberation: the public notice (公示) and the recorded decision (决议).
+Called inside the caller's transaction; notifications go out after it commits."""
+
+from django.db import transaction
+from django.urls import reverse
+
+from linju.core import audit
+from linju.core.notifications import notify_many
+
+from .models import Decision, Publication
+
+
+def publish(*, user, kind, place, title, body, topic=None, ballot=None, meeting=None):
+    """Put a notice on the board of `place` and tell the residents who follow the topic."""
+    pub = Publication.objects.create(
+        kind=kind,
+        place=place,
+        path=place.path,
+        title=title,
+        body=body,
+        topic=topic,
+        ballot=ballot,
+        meeting=meeting,
+        published_by=user,
+    )
+    audit.record(actor=user, verb="deliberation.publish", obj=pub, data={"kind": kind})
+    if topic is not None:
+        followers = list(topic_followers(topic))
+        if followers:
+            url = reverse("deliberation:topic", args=[topic.pk])
+            transaction.on_commit(
+                lambda: notify_many(
+                    messages=[
+                        {"recipients": followers, "title": title, "body": body[:200], "url": url}
+                    ],
+                    kind="deliberation.update",
+                )
+            )
+    return pub
+
+
+def topic_followers(topic):
+    """Ids of the proposer and every supporter: they hear of each step."""
+    ids = set(topic.supports.exclude(user=None).values_list("user_id", flat=True))
+    if topic.proposer_id:
+        ids.add(topic.proposer_id)
+    return sorted(ids)
+
+
+def record_decision(*, user, topic, text, meeting=None, ballot=None) -> Decision:
+    decision = Decision.objects.create(
+        topic=topic, text=text, meeting=meeting, ballot=ballot, decided_by=user
+    )
+    audit.record(
+        actor=user,
+        verb="deliberation.decide",
+        obj=decision,
+        data={"topic": topic.pk, "meeting": meeting and meeting.pk, "ballot": ballot and ballot.pk},
+    )
+    return decision

@@ -1,0 +1,3 @@
+"""Deliberation pages: ballots."""
+
+urlpatterns = []
