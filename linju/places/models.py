@@ -169,7 +169,10 @@ class Household(models.Model):
     owner_mobile = models.CharField(_("owner's mobile on the roster"), max_length=11, blank=True)
     # Unsold units still held by the developer: in owners' ballots they count once together
     # (one head), with their areas summed (Civil Code interpretation on building ownership).
-    developer_held = models.BooleanField(_("unsold, held by the developer"), default=False)
+    # A database default too: the roster import and the bench generator write rows by COPY.
+    developer_held = models.BooleanField(
+        _("unsold, held by the developer"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

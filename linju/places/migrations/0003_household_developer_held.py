@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='household',
             name='developer_held',
-            field=models.BooleanField(default=False, verbose_name='unsold, held by the developer'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='unsold, held by the developer'),
         ),
     ]
