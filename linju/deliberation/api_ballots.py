@@ -506,7 +506,7 @@ def electors(request, ballot_id: int, filters: Query[ElectorFilter]):
             {**row, "area": _dec(row["area"])} for row in queries.elector_rows(user, ballot, page)
         ]
 
-    return Listing(queries.electors(ballot, filters.q), rows)
+    return Listing(queries.electors(ballot, filters.q, viewer=user), rows)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.places.models import Place
 from linju.places.paths import PathField
@@ -613,7 +614,8 @@ class Rule(models.TextChoices):
 
 class BallotStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
-    OPEN = "open", _("Open")
+    # "Open" alone is translated as a to-do's state elsewhere (待办); a ballot is open for votes.
+    OPEN = "open", pgettext_lazy("ballot status", "Open")
     CLOSED = "closed", _("Closed")
     PUBLISHED = "published", _("Result published")
 
@@ -641,6 +643,9 @@ class Ballot(Scoped):
     approval_strict = models.BooleanField(default=True)
     approval_of_electorate = models.BooleanField(default=False)
     weigh_area = models.BooleanField(default=False)
+    # Elevator retrofits: the households named as directly affected, whose owners must each
+    # approve; frozen into Elector.affected when the ballot opens.
+    affected_household_ids = models.JSONField(default=list, blank=True)
     secret = models.BooleanField(_("secret ballot"), default=False)
     changeable = models.BooleanField(_("votes may be changed until closing"), default=True)
     status = models.CharField(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from linju.core import access
 from linju.core.masking import mask_name
@@ -146,19 +146,23 @@ def my_electors(user, ballot):
     return electors
 
 
-def electors(ballot, q: str = ""):
+def electors(ballot, q: str = "", *, viewer=None):
     """The frozen electorate in label order, with each elector's vote state (whether and how,
-    never what). `q` finds a room or a name."""
-    vote = Vote.objects.filter(elector=OuterRef("pk"))
+    never what; an elector has at most one vote, so the join adds no rows). `q` finds a room
+    (or a masked name) in the label, and a member's full name only for a viewer who may see
+    the scope's personal data (a name search would otherwise tell who lives where)."""
     qs = Elector.objects.filter(ballot=ballot).annotate(
-        vote_id=Subquery(vote.values("pk")[:1]),
-        vote_method=Subquery(vote.values("method")[:1]),
-        vote_confirmed=Subquery(vote.values("confirmed_at")[:1]),
+        vote_id=F("votes__id"),
+        vote_method=F("votes__method"),
+        vote_confirmed=F("votes__confirmed_at"),
     )
     q = (q or "").strip()
     if q:
-        named = ElectorMember.objects.filter(ballot=ballot, user__name__icontains=q)
-        qs = qs.filter(Q(label__icontains=q) | Q(pk__in=named.values("elector_id")))
+        where = Q(label__icontains=q)
+        if viewer is not None and access.can(viewer, "people.view_personal_data", ballot):
+            named = ElectorMember.objects.filter(ballot=ballot, user__name__icontains=q)
+            where |= Q(pk__in=named.values("elector_id"))
+        qs = qs.filter(where)
     return qs.order_by("label", "pk")
 
 

@@ -466,10 +466,9 @@ def _draft_data(ballot) -> dict:
 
 
 def affected_households(ballot) -> list[int]:
-    """An elevator ballot's directly affected households, named at creation. The model keeps
-    them in `result` under "affected_households" (a draft has no result yet; the computed
+    """An elevator ballot's directly affected households, named at creation (the computed
     result keeps the list beside its arithmetic)."""
-    return list((ballot.result or {}).get("affected_households", []))
+    return list(ballot.affected_household_ids or [])
 
 
 @transaction.atomic
@@ -501,10 +500,9 @@ def create_ballot(
     subdistrict). Without options it asks 同意 / 反对 / 弃权."""
     data = {k: v for k, v in locals().items() if k != "user"}
     clean = _validate(user, data, timezone.now())
-    ballot = Ballot.objects.create(**clean.fields, created_by=user)
-    if clean.affected:
-        ballot.result = {"affected_households": clean.affected}
-        ballot.save(update_fields=["result"])
+    ballot = Ballot.objects.create(
+        **clean.fields, affected_household_ids=clean.affected, created_by=user
+    )
     _write_options(ballot, clean.options)
     audit.record(
         actor=user,
@@ -552,7 +550,7 @@ def update_ballot(*, user, ballot, **changes) -> Ballot:
     clean = _validate(user, data, timezone.now())
     for name, value in clean.fields.items():
         setattr(ballot, name, value)
-    ballot.result = {"affected_households": clean.affected} if clean.affected else {}
+    ballot.affected_household_ids = clean.affected
     ballot.save()
     if "options" in changes or "rule" in changes:
         _write_options(ballot, clean.options)

@@ -348,7 +348,7 @@ def _desk_page(request, ballot, options, bound):
     if is_open and run:
         search = ElectorSearchForm(request.GET or None)
         q = search.cleaned_data["q"] if search.is_valid() else ""
-        electors = paginate(request, queries.electors(ballot, q), CappedPaginator)
+        electors = paginate(request, queries.electors(ballot, q, viewer=user), CappedPaginator)
         rows = queries.elector_rows(user, ballot, electors)
         chosen = _int(request.GET.get("elector"))
         chosen_row = None

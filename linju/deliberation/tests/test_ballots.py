@@ -628,3 +628,11 @@ def test_publish_puts_the_arithmetic_on_the_notice_board_and_tells_the_electorat
     assert Notification.objects.filter(kind="deliberation.ballot").count() == 4
     with pytest.raises(Conflict):
         services.publish_result(user=staff, ballot=ballot)
+
+
+def test_the_tally_is_one_query(city, django_assert_num_queries):
+    ballot = opened(city)
+    services.cast_vote(user=city.users["owner"], ballot=ballot, option_id=option(ballot, 0).pk)
+    with django_assert_num_queries(1):
+        counts = services.tally(ballot)
+    assert counts == {option(ballot, 0).pk: services.OptionCount(1, Decimal("88.50"), 0)}

@@ -438,3 +438,20 @@ def test_lists_do_not_grow_with_their_rows(city):
     assert _count(owner, f"{B}/mine") == one_mine
     assert _count(staff, f"{B}/{many.pk}/electors") == one_electors
     assert Ballot.objects.filter(status=BallotStatus.OPEN).count() == 7
+
+
+def test_electors_are_found_by_room_and_by_name_only_where_names_are_seen(city):
+    ballot = opened(city)
+    h101 = elector_of(ballot, city.households["H101"])
+    url = f"{API}{B}/{ballot.pk}/electors"
+
+    def found(key, q):
+        return [row["id"] for row in as_(city, key).get(url, {"q": q}).json()["items"]]
+
+    assert found("owners_committee", "101") == [h101.pk]
+    assert found("community_staff", "owner") == [h101.pk]
+    # The owners' committee handles no personal data: a full name finds nobody for it.
+    assert found("owners_committee", "owner") == []
+    rows = as_(city, "owners_committee").get(url).json()["items"]
+    names = {m["name"] for row in rows for m in row["members"]}
+    assert names == {"张*****明"}

@@ -2,7 +2,8 @@
 
 Flags open tasks past their due date to the supervising role (督导), closes the residents'
 evaluations whose time is up (closing the topics whose stages are all done), and closes the
-ballots whose voting time has ended (services_ballots.close_due). Each part runs in its own
+ballots whose voting time has ended (services_ballots.close_due), after opening the drafts
+whose opening time has come (open_due). Each part runs in its own
 transactions, so one failing part leaves the others' work done."""
 
 import time
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from tqdm import tqdm
 
-from linju.deliberation import services_topics
+from linju.deliberation import services_ballots, services_topics
 
 
 class Command(BaseCommand):
@@ -37,14 +38,11 @@ class Command(BaseCommand):
             )
 
     def _close_ballots(self, now, quiet) -> int:
-        # Imported here: the ballots' services are their own module, written beside this one.
-        from linju.deliberation import services_ballots
-
-        close_due = getattr(services_ballots, "close_due", None)
-        if close_due is None:
-            return 0
-        with tqdm(desc="closing ballots", unit=" ballots", disable=quiet) as bar:
-            result = close_due(now=now)
-            count = result if isinstance(result, int) else len(result or [])
-            bar.update(count)
-        return count
+        # Drafts whose opening time has come open (their electorate frozen), then ballots
+        # whose voting time has ended close with their result.
+        with tqdm(desc="opening and closing ballots", unit=" ballots", disable=quiet) as bar:
+            opened = services_ballots.open_due(now=now)
+            bar.update(opened)
+            closed = services_ballots.close_due(now=now)
+            bar.update(closed)
+        return closed
