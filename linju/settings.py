@@ -180,6 +180,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = env.int("LINJU_ROSTER_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 
+# Deliberation (docs/deliberation.md): support that puts a topic on the agenda where no
+# support threshold is set for the scope (10 households, or 5% of a scope where that is more);
+# days residents rate a published result; hours after a ballot's closing time for entering
+# paper sheets before the sweep closes it.
+DELIBERATION_SUPPORT = {
+    "households": env.int("LINJU_TOPIC_SUPPORT_HOUSEHOLDS", default=10),
+    "percent": env.int("LINJU_TOPIC_SUPPORT_PERCENT", default=5),
+}
+DELIBERATION_EVALUATION_DAYS = env.int("LINJU_EVALUATION_DAYS", default=14)
+DELIBERATION_PAPER_ENTRY_HOURS = env.int("LINJU_PAPER_ENTRY_HOURS", default=48)
+
 # --- Cache, e-mail, tasks ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

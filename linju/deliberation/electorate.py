@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linju.core.masking import mask_name
@@ -206,6 +207,12 @@ def owner_electors(scope: Place) -> list[Draft]:
     return drafts
 
 
+def living_households(place: Place):
+    """The households of a scope that people can live in: all but the developer's unsold units.
+    They count for topics' support thresholds and are the electors of household ballots."""
+    return Household.objects.filter(path__startswith=place.path, developer_held=False)
+
+
 def household_electors(scope: Place) -> list[Draft]:
     residents: dict[int, list[int]] = {}
     for household_id, user_id in Residency.objects.filter(
@@ -221,7 +228,7 @@ def household_electors(scope: Place) -> list[Draft]:
             household_ids=[pk],
             user_ids=sorted(set(residents.get(pk, []))),
         )
-        for pk, unit_id, room, area in Household.objects.filter(path__startswith=scope.path)
+        for pk, unit_id, room, area in living_households(scope)
         .order_by("path", "room")
         .values_list("pk", "unit_id", "room", "area")
     ]
@@ -243,22 +250,39 @@ def _people(users) -> list[Draft]:
     ]
 
 
-def representative_electors(scope: Place) -> list[Draft]:
-    community = community_of(scope)
+def representative_ids(place: Place, on=None):
+    """居民代表 serving on `on` (today) for the community containing `place`: who is invited to a
+    representatives' meeting and votes in a representatives' ballot."""
+    community = community_of(place)
     if community is None:
-        return []
-    ids = Representative.objects.filter(community=community, until__isnull=True).values("user_id")
-    users = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+        return Representative.objects.none().values("user_id")
+    on = on or timezone.localdate()
+    return (
+        Representative.objects.filter(community=community, since__lte=on, user__is_active=True)
+        .filter(Q(until__isnull=True) | Q(until__gte=on))
+        .values("user_id")
+    )
+
+
+def party_member_ids(place: Place):
+    """The party members of the community containing `place` (members of its committee, grid
+    branches and building groups): who is invited to a party members' meeting (党员大会) and
+    votes in a party members' ballot."""
+    community = community_of(place)
+    if community is None:
+        return PartyMembership.objects.none().values("user_id")
+    return PartyMembership.objects.filter(
+        organisation__place__path__startswith=community.path, user__is_active=True
+    ).values("user_id")
+
+
+def representative_electors(scope: Place) -> list[Draft]:
+    users = User.objects.filter(pk__in=representative_ids(scope)).order_by("pk")
     return _people(users.values_list("pk", "name"))
 
 
 def party_member_electors(scope: Place) -> list[Draft]:
-    community = community_of(scope)
-    where = Q(organisation__place__path__startswith=scope.path)
-    if community is not None:
-        where |= Q(organisation__place=community)
-    ids = PartyMembership.objects.filter(where).values("user_id")
-    users = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    users = User.objects.filter(pk__in=party_member_ids(scope)).order_by("pk")
     return _people(users.values_list("pk", "name"))
 
 

@@ -225,9 +225,12 @@ def paper_queue(ballot):
 
 
 def vote_file(ballot, vote_id, kind: str):
-    """A vote's proxy authorisation or paper scan (`kind`), or None."""
+    """A vote's proxy authorisation or paper scan (`kind`), or None. A secret ballot's sheet is
+    shown to the two tellers until it is confirmed, never after: the scan shows the choice."""
     vote = Vote.objects.filter(ballot=ballot, pk=vote_id).first()
     if vote is None:
+        return None
+    if kind == "scan" and ballot.secret and vote.confirmed_at is not None:
         return None
     document = vote.authorisation if kind == "authorisation" else vote.scan
     return document or None

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
@@ -542,7 +543,7 @@ def update_ballot(*, user, ballot, **changes) -> Ballot:
     """Change a draft: only the fields given change; the whole draft is checked again."""
     unknown = set(changes) - UPDATABLE
     if unknown:
-        raise TypeError(f"unknown fields: {sorted(unknown)}")
+        raise Invalid({name: _("This cannot be changed.") for name in sorted(unknown)})
     ballot = _locked(ballot)
     rules.require(rules.can_run_ballot(user, ballot))
     _expect(ballot, [BallotStatus.DRAFT])
@@ -978,12 +979,20 @@ def close_ballot(*, user, ballot) -> Ballot:
     return _close(ballot, user, now)
 
 
+def paper_entry_time() -> timedelta:
+    """How long after closing time staff may still enter and confirm paper sheets handed in on
+    time, before the sweep closes the ballot (staff may close it sooner)."""
+    return timedelta(hours=getattr(settings, "DELIBERATION_PAPER_ENTRY_HOURS", 48))
+
+
 def close_due(*, now=None) -> int:
-    """Close every open ballot whose closing time has passed (a scheduler calls this), each in
-    its own transaction; a ballot another sweep is closing is skipped. Returns how many."""
+    """Close every open ballot whose closing time and paper-entry time have passed (a scheduler
+    calls this), each in its own transaction; a ballot another sweep is closing is skipped.
+    Returns how many."""
     now = now or timezone.now()
+    due = now - paper_entry_time()
     ids = list(
-        Ballot.objects.filter(status=BallotStatus.OPEN, closes_at__lte=now)
+        Ballot.objects.filter(status=BallotStatus.OPEN, closes_at__lte=due)
         .order_by("closes_at", "pk")
         .values_list("pk", flat=True)
     )
@@ -992,7 +1001,7 @@ def close_due(*, now=None) -> int:
         with transaction.atomic():
             ballot = (
                 Ballot.objects.select_for_update(of=("self",), skip_locked=True)
-                .filter(pk=pk, status=BallotStatus.OPEN, closes_at__lte=now)
+                .filter(pk=pk, status=BallotStatus.OPEN, closes_at__lte=due)
                 .first()
             )
             if ballot is None:

@@ -46,17 +46,16 @@ from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.notifications import notify_many
 from linju.people.models import (
     OWNER_RELATIONS,
-    PartyMembership,
     Residency,
     ResidencyStatus,
     RoleGrant,
     User,
 )
 from linju.people.roles import GRANTABLE_ROLES, Role
-from linju.places.models import Place, PlaceKind
+from linju.places.models import Place
 from linju.places.paths import prefixes_of
 
-from . import publishing, rules
+from . import electorate, publishing, rules
 from .models import (
     OPEN_TOPIC_STATUSES,
     SCOPE_KINDS,
@@ -66,7 +65,6 @@ from .models import (
     MeetingKind,
     MeetingStatus,
     Publication,
-    Representative,
     Rsvp,
     Topic,
     new_checkin_token,
@@ -357,6 +355,10 @@ def update_meeting(*, user, meeting, **fields) -> Meeting:
     if "ends_at" in fields:
         meeting.ends_at = _when(fields["ends_at"], field="ends_at", required=False)
     num, den = fields.get("quorum_numerator"), fields.get("quorum_denominator")
+    if (num is not None or den is not None) and meeting.status != MeetingStatus.DRAFT:
+        # Once invitees have the notice, the quorum they were told of holds: a host must not
+        # lower it just before recording decisions.
+        raise Invalid({"quorum_numerator": _("The quorum cannot change after the notice.")})
     if num is not None or den is not None:
         meeting.quorum_numerator, meeting.quorum_denominator = _check_quorum(
             meeting.quorum_numerator if num is None else num,
@@ -510,36 +512,15 @@ def role_holders(meeting, roles) -> set[int]:
     return set(grants.values_list("user_id", flat=True))
 
 
-def _community_of(meeting) -> Place | None:
-    if meeting.place.kind == PlaceKind.COMMUNITY:
-        return meeting.place
-    return Place.objects.filter(
-        path__in=prefixes_of(meeting.path), kind=PlaceKind.COMMUNITY
-    ).first()
-
-
 def scope_members(meeting) -> set[int]:
     """Who "the scope" means for the meeting's kind: the community's resident representatives
     (居民代表会议), the party members of its organisations (党员大会), the verified owners of the
     households under the place (业主大会), or all its verified residents (any other kind)."""
     code = meeting.kind.code
-    today = timezone.localdate()
     if code == REP_ASSEMBLY:
-        community = _community_of(meeting)
-        if community is None:
-            return set()
-        reps = Representative.objects.filter(community=community, since__lte=today).filter(
-            Q(until__isnull=True) | Q(until__gte=today)
-        )
-        return set(reps.filter(user__is_active=True).values_list("user_id", flat=True))
+        return set(electorate.representative_ids(meeting.place).values_list("user_id", flat=True))
     if code == PARTY_ASSEMBLY:
-        community = _community_of(meeting)
-        if community is None:
-            return set()
-        members = PartyMembership.objects.filter(
-            organisation__place__path__startswith=community.path, user__is_active=True
-        )
-        return set(members.values_list("user_id", flat=True))
+        return set(electorate.party_member_ids(meeting.place).values_list("user_id", flat=True))
     residents = Residency.objects.filter(
         status=ResidencyStatus.VERIFIED,
         household__path__startswith=meeting.path,
@@ -976,6 +957,9 @@ def save_kind(*, user, kind_id=None, **fields) -> MeetingKind:
         kind = MeetingKind.objects.select_for_update().filter(pk=_as_id(kind_id)).first()
         if kind is None:
             raise Invalid({"kind": _("No such meeting kind.")})
+        if "code" in fields and fields["code"] != kind.code:
+            # Procedures' stages and the invitation rules name kinds by code.
+            raise Invalid({"code": _("A kind's code cannot change; make a new kind instead.")})
     for name, value in fields.items():
         setattr(kind, name, value)
     days = _as_int(kind.notice_days)

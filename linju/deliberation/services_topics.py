@@ -26,7 +26,7 @@ from linju.people.models import ResidencyStatus, RoleGrant, User
 from linju.places.models import Household, Place
 from linju.places.paths import prefixes_of
 
-from . import rules
+from . import electorate, rules
 from .models import (
     SCOPE_KINDS,
     AgendaItem,
@@ -52,6 +52,7 @@ from .models import (
     TopicSupport,
 )
 from .publishing import publish, record_decision, topic_followers
+from .services_meetings import quorum
 
 DEFAULT_SUPPORT = {"households": 10, "percent": 5}
 DEFAULT_EVALUATION_DAYS = 14
@@ -212,7 +213,7 @@ def _homes_in(user, path):
 def scope_households(place) -> int:
     """Households that can support a topic in `place`: all of them but the developer's unsold
     units, which nobody lives in."""
-    return Household.objects.filter(path__startswith=place.path, developer_held=False).count()
+    return electorate.living_households(place).count()
 
 
 def support_rule_for(place) -> SupportRule | None:
@@ -223,9 +224,11 @@ def support_rule_for(place) -> SupportRule | None:
 
 
 def support_threshold(place, *, households: int | None = None) -> int:
-    """How many households put a topic of `place` on the agenda: the rule's household count
-    or its share of the scope's households, whichever is smaller when both are set (either is
-    "reached first"); never more than the scope holds, never less than one."""
+    """How many households put a topic of `place` on the agenda: the rule's household count,
+    or its share of the scope's households where that is more ("10 households or 5%": a unit
+    needs 10, an estate of 2,000 needs 100); never more than the scope holds, never less than
+    one. (The smaller of the two would let one household put any small scope's topic on the
+    agenda by proposing it.)"""
     if households is None:
         households = scope_households(place)
     rule = support_rule_for(place)
@@ -240,7 +243,7 @@ def support_threshold(place, *, households: int | None = None) -> int:
     if percent:
         # ceil(percent × households / 100) in integers: no float rounding at the boundary.
         candidates.append(-(-int(percent) * households // 100))
-    needed = min(candidates) if candidates else 1
+    needed = max(candidates) if candidates else 1
     return max(1, min(needed, households))
 
 
@@ -472,10 +475,14 @@ def start_procedure(*, user, topic, procedure) -> Topic:
 # --- Completing stages ---------------------------------------------------------------------------
 
 
-def _stage_started_at(topic):
-    """When the current stage became current: the previous completion, or the agenda."""
-    last = topic.completions.order_by("-completed_at").values_list("completed_at", flat=True)
-    return last.first() or topic.agenda_at or topic.created_at
+def _decisions_since(topic):
+    """Decisions that may satisfy a stage's `decision` need: those recorded since the last
+    stage that needed one was completed (or since the agenda), so minutes recorded before an
+    intermediate stage (通知召集) was ticked off still count, and no decision counts twice."""
+    # A handful of rows; JSON "contains" is not portable to SQLite.
+    done = topic.completions.values_list("completed_at", "stage__needs")
+    last = max((at for at, needs in done if Need.DECISION.value in (needs or [])), default=None)
+    return last or topic.agenda_at or topic.created_at
 
 
 def _qualifying_meeting(topic, stage, meeting_id, statuses):
@@ -556,6 +563,8 @@ def complete_stage(
         meeting = _qualifying_meeting(topic, stage, meeting_pk, [MeetingStatus.HELD])
         if meeting is None:
             errors.setdefault("meeting", _meeting_missing(stage))
+        elif not quorum(meeting).met:
+            errors.setdefault("meeting", _("That meeting did not reach its quorum."))
     elif Need.MEETING_NOTICED in needs:
         meeting = _qualifying_meeting(
             topic, stage, meeting_pk, [MeetingStatus.NOTICED, MeetingStatus.HELD]
@@ -590,7 +599,7 @@ def complete_stage(
     _check_document(document, errors)
     if Need.DECISION in needs and not decision_text:
         decision = (
-            Decision.objects.filter(topic=topic, decided_at__gte=_stage_started_at(topic))
+            Decision.objects.filter(topic=topic, decided_at__gte=_decisions_since(topic))
             .order_by("-decided_at", "-pk")
             .first()
         )

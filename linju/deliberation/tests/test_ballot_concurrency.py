@@ -134,7 +134,7 @@ def test_two_sweeps_close_a_ballot_once(pg_city):
     services.cast_vote(
         user=pg_city.users["owner"], ballot=ballot.pk, option_id=option(ballot, 0).pk
     )
-    later = timezone.now() + timedelta(days=8)
+    later = timezone.now() + timedelta(days=10)
     results = race(lambda: services.close_due(now=later), lambda: services.close_due(now=later))
     assert sorted(results) == [0, 1], results
     ballot.refresh_from_db()

@@ -178,12 +178,26 @@ def test_households_electorate_is_one_per_household_with_its_residents(city):
     assert members[city.households["H201"].pk] == {city.users["party_liaison"].pk}
 
 
+def test_households_electorate_leaves_out_the_developers_unsold_units(city):
+    from linju.places.models import Household
+
+    Household.objects.create(
+        unit=city.places["U1"], room="103", floor=1, area=90, developer_held=True
+    )
+    ballot = opened(city, electorate="households", rule="simple")
+    assert ballot.electorate_heads == 3
+
+
 def test_representatives_of_the_community_containing_the_scope(city):
     c1 = city.places["C1"]
     Representative.objects.create(community=c1, user=city.users["newcomer"])
     Representative.objects.create(community=c1, user=city.users["owner"])
+    # Served until yesterday: no longer a representative (the same rule invites meetings).
     Representative.objects.create(
-        community=c1, user=city.users["tenant"], until=timezone.localdate()
+        community=c1,
+        user=city.users["tenant"],
+        since=timezone.localdate() - timedelta(days=400),
+        until=timezone.localdate() - timedelta(days=1),
     )
     Representative.objects.create(community=city.places["C2"], user=city.users["owner_2"])
     ballot = opened(city, "E1", electorate="representatives", rule="simple")
@@ -191,20 +205,26 @@ def test_representatives_of_the_community_containing_the_scope(city):
     assert users == {city.users["newcomer"].pk, city.users["owner"].pk}
 
 
-def test_party_members_of_the_scope_and_its_community(city):
+def test_party_members_of_the_community_containing_the_scope(city):
     from linju.people.models import PartyOrganisation, PartyOrgKind
 
     group = PartyOrganisation.objects.create(
         kind=PartyOrgKind.GROUP, name="B1 group", place=city.places["B1"]
     )
     PartyMembership.objects.create(organisation=group, user=city.users["owner"])
+    # Every organisation of C1 (the committee, the B1 group): the party members' meeting of the
+    # community and its ballots have one membership, wherever in C1 the ballot is scoped.
     ballot = opened(city, "B2", electorate="party_members", rule="simple")
     users = set(ElectorMember.objects.filter(ballot=ballot).values_list("user_id", flat=True))
-    # The C1 committee's member counts (the community containing B2); the B1 group's does not.
-    assert users == {city.users["party_liaison"].pk}
-    ballot = opened(city, "E1", electorate="party_members", rule="simple")
-    users = set(ElectorMember.objects.filter(ballot=ballot).values_list("user_id", flat=True))
     assert users == {city.users["party_liaison"].pk, city.users["owner"].pk}
+    ballot = services.open_ballot(
+        user=city.users["community_staff_2"],
+        ballot=make(
+            city, "E2", user="community_staff_2", electorate="party_members", rule="simple"
+        ),
+    )
+    users = set(ElectorMember.objects.filter(ballot=ballot).values_list("user_id", flat=True))
+    assert users == {city.users["party_liaison_2"].pk}
 
 
 def test_the_electorate_is_frozen_at_opening(city):
@@ -577,7 +597,10 @@ def test_close_due_closes_each_due_ballot_once(city):
     not_yet = opened(city, "B2", electorate="households", rule="simple", closes_at=soon(30))
     draft = make(city, "B1", electorate="households", rule="simple")
     services.cast_vote(user=city.users["owner"], ballot=due, option_id=option(due, 0).pk)
-    now = timezone.now() + timedelta(days=8)
+    # Closing time passed, but paper sheets handed in on time may still be entered for 48 h.
+    entry_ends = due.closes_at + services.paper_entry_time()
+    assert services.close_due(now=entry_ends - timedelta(seconds=1)) == 0
+    now = entry_ends
     assert services.close_due(now=now) == 1
     assert services.close_due(now=now) == 0
     statuses = dict(Ballot.objects.values_list("pk", "status"))

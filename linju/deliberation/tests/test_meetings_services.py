@@ -209,6 +209,26 @@ def test_update_while_draft_and_after_the_notice(city, clock, django_capture_on_
         services.update_meeting(user=city.users["community_staff_2"], meeting=meeting, title="x")
 
 
+def test_the_quorum_is_fixed_once_the_notice_is_out(city, clock):
+    meeting = make_meeting(city, days=10)
+    staff = city.users["community_staff"]
+    services.update_meeting(user=staff, meeting=meeting, quorum_numerator=1, quorum_denominator=2)
+    meeting = noticed(city, "owner", days=10)
+    with pytest.raises(Invalid) as excinfo:
+        services.update_meeting(user=staff, meeting=meeting, quorum_numerator=0)
+    assert field_of(excinfo) == {"quorum_numerator"}
+
+
+def test_a_kinds_code_never_changes(city):
+    kind = MeetingKind.objects.get(code="yishihui")
+    admin = city.users["subdistrict_admin"]
+    with pytest.raises(Invalid) as excinfo:
+        services.save_kind(user=admin, kind_id=kind.pk, code="renamed")
+    assert field_of(excinfo) == {"code"}
+    services.save_kind(user=admin, kind_id=kind.pk, code="yishihui", notice_days=4)
+    assert MeetingKind.objects.get(pk=kind.pk).notice_days == 4
+
+
 def test_held_or_cancelled_meetings_do_not_change(city, clock):
     meeting = make_meeting(city)
     services.cancel(user=city.users["community_staff"], meeting=meeting, reason="改期")

@@ -340,25 +340,38 @@ def test_several_missing_needs_are_named_together(city):
     assert not Decision.objects.filter(topic=topic).exists()
 
 
-def test_decision_need_takes_a_decision_made_since_the_stage_began(city, time_machine):
+def test_decision_need_takes_the_minutes_decision_recorded_before_the_stage(city, time_machine):
     time_machine.move_to(timezone.now() - timedelta(days=3), tick=False)
     topic = started(city, "meeting", "U1")
-    # A decision before the procedure reached the stage does not count.
-    services.record_topic_decision(user=city.users["unit_head"], topic=topic, text="旧决议")
-    time_machine.shift(timedelta(days=1))
     complete(city, topic, "collect", key="unit_head")
-    meeting(topic, "yishihui", status="noticed")
-    complete(city, topic, "convene", key="unit_head")
     meeting(topic, "yishihui", status="held")
     time_machine.shift(timedelta(hours=1))
-    with pytest.raises(Invalid) as e:
-        complete(city, topic, "hold", key="unit_head")
-    assert set(e.value.errors) == {"decision_text"}
-    # Recorded from the meeting's minutes, then the stage is completed without retyping it.
+    # The meeting's minutes recorded the decision; 通知召集 is ticked off only afterwards: the
+    # decision still counts for 民情会议, without retyping it.
     services.record_topic_decision(user=city.users["unit_head"], topic=topic, text="新决议")
+    time_machine.shift(timedelta(minutes=5))
+    complete(city, topic, "convene", key="unit_head")
     time_machine.shift(timedelta(minutes=5))
     complete(city, topic, "hold", key="unit_head")
     assert "新决议" in Publication.objects.get(topic=topic, kind="decision").body
+
+
+def test_meeting_need_wants_the_quorum_met(city):
+    from linju.deliberation.models import Invitee
+
+    topic = started(city, "meeting", "U1")
+    complete(city, topic, "collect", key="unit_head")
+    meeting(topic, "yishihui", status="noticed")
+    complete(city, topic, "convene", key="unit_head")
+    held = meeting(topic, "yishihui", status="held")
+    held.quorum_numerator, held.quorum_denominator = 1, 2
+    held.save()
+    Invitee.objects.create(meeting=held, user=city.users["owner"])
+    with pytest.raises(Invalid) as e:
+        complete(city, topic, "hold", key="unit_head", decision_text="决议")
+    assert set(e.value.errors) == {"meeting"}
+    Invitee.objects.filter(meeting=held).update(checked_in_at=timezone.now())
+    complete(city, topic, "hold", key="unit_head", decision_text="决议")
 
 
 def test_tasks_need(city):

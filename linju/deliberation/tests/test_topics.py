@@ -122,18 +122,17 @@ def resident(city, key, unit="U1", room="103"):
 @pytest.mark.parametrize(
     ("households", "percent", "scope", "needed"),
     [
-        (10, 5, 100, 5),  # 5% of 100 is 5: smaller than 10
-        (10, 5, 400, 10),  # 20 by share: the 10 households come first
+        (10, 5, 100, 10),  # 5% of 100 is 5: the 10 households are more
+        (10, 5, 400, 20),  # 20 by share: more than 10
         (10, 5, 200, 10),  # exactly 10 both ways
-        (10, 5, 199, 10),  # ceil(9.95) = 10
-        (10, 5, 180, 9),  # 9 by share
-        (10, 5, 181, 10),  # ceil(9.05) = 10
+        (10, 5, 220, 11),  # 11 by share
+        (10, 5, 221, 12),  # ceil(11.05) = 12
         (None, 5, 3, 1),  # ceil(0.15) = 1
         (None, 50, 3, 2),  # ceil(1.5) = 2
         (None, 100, 7, 7),
         (10, None, 3, 3),  # never more than the scope holds
         (10, None, 0, 1),  # never less than one
-        (1, 100, 50, 1),
+        (1, 100, 50, 50),
     ],
 )
 def test_threshold_arithmetic(city, settings, households, percent, scope, needed):
@@ -142,12 +141,12 @@ def test_threshold_arithmetic(city, settings, households, percent, scope, needed
 
 
 def test_default_threshold_without_a_rule(city, settings):
-    # 10 households or 5% of C1's three: one household is enough.
-    assert services.support_threshold(city.places["C1"]) == 1
+    # 10 households or 5% of C1's three, capped at the three it holds.
+    assert services.support_threshold(city.places["C1"]) == 3
     settings.DELIBERATION_SUPPORT = {"households": 2}
     assert services.support_threshold(city.places["C1"]) == 2
     del settings.DELIBERATION_SUPPORT
-    assert services.support_threshold(city.places["E1"]) == 1
+    assert services.support_threshold(city.places["E1"]) == 3
 
 
 def test_rule_is_inherited_from_the_nearest_ancestor(city):
@@ -275,6 +274,7 @@ def test_who_raises_staff_topics(city, key, place, allowed):
 def test_resident_topic_with_threshold_one_goes_straight_to_the_agenda(
     city, django_capture_on_commit_callbacks
 ):
+    SupportRule.objects.create(place=city.places["C1"], households=1)
     with django_capture_on_commit_callbacks(execute=True):
         topic = propose(city, place="C1")
     assert topic.status == TopicStatus.AGENDA and topic.agenda_at is not None

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from linju.deliberation import demo as deliberation_demo
 from linju.people import demo
 from linju.reports import demo as reports_demo
 
@@ -46,17 +47,18 @@ class Command(BaseCommand):
         # Snap-and-report's demo reports, once, in the community above (also for a database
         # whose community was loaded before the reports existed).
         reports = reports_demo.load_demo()
-        if counts is None and reports is None:
+        # Deliberation's demo topics, meetings and ballots, once, likewise.
+        deliberation = deliberation_demo.load_demo()
+        added = {**(reports or {}), **(deliberation or {})}
+        if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
         elif counts is None:
+            summary = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in added.items())
             self.stdout.write(
-                self.style.SUCCESS(
-                    f"The demo community was already loaded; added {reports['reports']} demo "
-                    f"reports with {reports['photos']} photos."
-                )
+                self.style.SUCCESS(f"The demo community was already loaded; added {summary}.")
             )
         else:
-            counts = {**counts, **(reports or {})}
+            counts = {**counts, **added}
             summary = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items())
             self.stdout.write(
                 self.style.SUCCESS(
