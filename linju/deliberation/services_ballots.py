@@ -879,11 +879,12 @@ def tally(ballot) -> dict[int, OptionCount]:
     """Counted votes per option id: electors (heads), their summed area and how many of them
     are directly affected. One GROUP BY over the ballot's confirmed votes joined to their
     electors, summed in the database (no Python work per vote); unconfirmed paper ballots are
-    left out. The redundant elector.ballot condition lets the planner read only this ballot's
-    electors."""
+    left out. Electors are joined by their key alone: a condition on elector.ballot as well
+    leads the planner, while a fresh electorate has no statistics yet, to rescan the ballot's
+    electors for every vote (250 ms instead of 4 ms for 2,000 votes of 20,000 electors)."""
     pk = getattr(ballot, "pk", ballot)
     rows = (
-        Vote.objects.filter(ballot_id=pk, elector__ballot_id=pk, confirmed_at__isnull=False)
+        Vote.objects.filter(ballot_id=pk, confirmed_at__isnull=False)
         .order_by()
         .values("option_id")
         .annotate(
