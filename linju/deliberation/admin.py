@@ -44,6 +44,10 @@ class ProcedureAdmin(admin.ModelAdmin):
 class MeetingKindAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "notice_days", "quorum_numerator", "quorum_denominator"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Stages and invitation rules name kinds by code: a saved kind keeps its code.
+        return ["code"] if obj else []
+
 
 @admin.register(SupportRule)
 class SupportRuleAdmin(admin.ModelAdmin):

@@ -247,7 +247,7 @@ def _service_args(payload, *, partial: bool) -> dict:
 def list_ballots(request, filters: Query[BallotFilter]):
     user = request.user
     if not access.has_anywhere(user, "deliberation.view"):
-        raise Forbidden(_("You may not see the ballots of a scope."))
+        raise Forbidden(_("You may not see the ballots of this scope."))
     qs = queries.staff_ballots(user, status=filters.status, q=filters.q)
     return Listing(qs, lambda objs: [_row(b) for b in objs])
 
@@ -514,7 +514,8 @@ def electors(request, ballot_id: int, filters: Query[ElectorFilter]):
     response=ERRORS,
     url_name="ballot_vote_file",
     summary="A proxy's authorisation or a paper ballot's scan",
-    description="`kind` is `authorisation` or `scan`. Staff who run the ballot only.",
+    description="`kind` is `authorisation` or `scan`. Staff who run the ballot only; a secret "
+    "ballot's scan only until the sheet is confirmed (404 after).",
     openapi_extra={
         "responses": {
             "200": {

@@ -212,7 +212,7 @@ def _fresh(request, meeting_id: int) -> dict:
 
 def _require_desk(user) -> None:
     if not queries.may_use_desk(user):
-        raise Forbidden(_("You may not see the meetings of a scope."))
+        raise Forbidden(_("You may not see the meetings of this scope."))
 
 
 # --- Kinds ----------------------------------------------------------------------------------------
@@ -365,7 +365,8 @@ def detail(request, meeting_id: int):
     "/{int:meeting_id}",
     response={200: MeetingOut, **ERRORS},
     summary="Change a meeting",
-    description="Title, time, venue or quorum of a draft or noticed meeting; only the fields "
+    description="Title, time or venue of a draft or noticed meeting, its quorum while a draft; "
+    "only the fields "
     "sent change (`ends_at: null` clears the end). Once noticed, a new start must again leave "
     f"the kind's days of notice (422 on `starts_at`), and the invitees are told. {ACTION_ERRORS}",
 )

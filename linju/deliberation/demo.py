@@ -17,8 +17,8 @@ every time the step wrote (the rows' "now") is moved back to `when`, so the demo
 months of deliberation. Where a service insists on a time that has not come yet (a meeting
 must start in the future to be noticed, a ballot must reach its closing time to be closed, a
 task's due date may not have passed when it is set) the row's time is set first, as a clock
-would have moved. Notifications are written when the demo's transaction commits, so they
-carry the time of loading.
+would have moved. Audit events are append-only and notifications are written when the
+demo's transaction commits: both carry the time of loading.
 
 Deterministic: people are picked from the demo's residents in tree order with
 `random.Random(SEED)`. The demo community's households with nobody on the roster (the people

@@ -131,9 +131,10 @@ def _label(rooms: list[str], names: list[str]) -> str:
 
 def owner_electors(scope: Place) -> list[Draft]:
     """The owners of the households under `scope`, grouped by shared ownership (see module)."""
+    # In tree order, so electors are written (and listed, by id) building by building.
     households = list(
         Household.objects.filter(path__startswith=scope.path)
-        .order_by("pk")
+        .order_by("path")
         .values_list(
             "pk", "unit_id", "room", "area", "owner_name", "owner_mobile", "developer_held"
         )

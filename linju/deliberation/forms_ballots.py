@@ -4,6 +4,7 @@ to decide."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.core.errors import DomainError, Invalid
 from linju.people.forms_households import IdChoiceField
@@ -49,7 +50,7 @@ class BallotForm(forms.Form):
     """A draft: the question, the scope, who votes, the rule, the options and, for custom
     rules and elevator retrofits, what they need."""
 
-    title = forms.CharField(label=_("Question"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("ballot", "Question"), max_length=200)
     description = forms.CharField(
         label=_("Explanation"),
         required=False,

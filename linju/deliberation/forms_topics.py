@@ -4,6 +4,7 @@ are the services' to decide."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.core.errors import DomainError, Invalid
 from linju.people.forms_households import IdChoiceField
@@ -237,8 +238,8 @@ class AgendaFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[
-            ("", _("Open")),
-            ("final", _("Finished")),
+            ("", pgettext_lazy("topics filter", "Open")),
+            ("final", pgettext_lazy("topics filter", "Finished")),
             ("all", _("All")),
             *TopicStatus.choices,
         ],

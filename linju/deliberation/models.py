@@ -7,7 +7,9 @@ with the Civil Code's double majority, decisions broken down into tasks (分解�
 Every object carries the path of its scope place (unit, building, estate or community), so
 access checks and lists are prefix scans like everywhere else."""
 
+import os
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +22,15 @@ from linju.places.models import Place
 from linju.places.paths import PathField
 
 User = settings.AUTH_USER_MODEL
+
+
+def private_path(instance, filename):
+    """Stored documents (stage records, proxy authorisations, ballot scans) get a random name:
+    media may be served by the web server without a login check, and a guessable name (the
+    upload's own, or the first sheet of a month) would be a way around the pages' rules."""
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"deliberation/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
 
 # Topics, meetings and ballots sit on one of these places (a household is never a scope).
 SCOPE_KINDS = ("unit", "building", "estate", "community")
@@ -113,7 +124,8 @@ class Stage(models.Model):
 
 class SupportRule(models.Model):
     """How much support puts a topic on the agenda in a scope and below it: a number of
-    households, a share of the scope's households, or either (whichever is reached first)."""
+    households, a share of the scope's households, or both (the larger applies; see
+    services_topics.support_threshold)."""
 
     place = models.OneToOneField(
         Place, on_delete=models.CASCADE, related_name="support_rule", verbose_name=_("scope")
@@ -156,7 +168,7 @@ class TopicStatus(models.TextChoices):
     AGENDA = "agenda", _("On the agenda")
     DELIBERATING = "deliberating", _("Being deliberated")
     EVALUATING = "evaluating", _("Result published, being evaluated")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("topic status", "Closed")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -273,7 +285,7 @@ class StageCompletion(models.Model):
     )
     completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
     note = models.TextField(_("record"), max_length=5000, blank=True)
-    document = models.FileField(_("document"), upload_to="deliberation/%Y/%m/", blank=True)
+    document = models.FileField(_("document"), upload_to=private_path, blank=True)
     meeting = models.ForeignKey(
         "Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -614,9 +626,9 @@ class Rule(models.TextChoices):
 
 class BallotStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
-    # "Open" alone is translated as a to-do's state elsewhere (待办); a ballot is open for votes.
+    # "Open" and "Closed" alone are a to-do's and a report's states elsewhere (待办, 已结案).
     OPEN = "open", pgettext_lazy("ballot status", "Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("ballot status", "Closed")
     PUBLISHED = "published", _("Result published")
 
 
@@ -749,10 +761,8 @@ class Vote(models.Model):
     method = models.CharField(max_length=8, choices=VoteMethod.choices, default=VoteMethod.ONLINE)
     cast_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     proxy_name = models.CharField(_("proxy's name"), max_length=50, blank=True)
-    authorisation = models.FileField(
-        _("written authorisation"), upload_to="ballots/%Y/%m/", blank=True
-    )
-    scan = models.FileField(_("scanned ballot sheet"), upload_to="ballots/%Y/%m/", blank=True)
+    authorisation = models.FileField(_("written authorisation"), upload_to=private_path, blank=True)
+    scan = models.FileField(_("scanned ballot sheet"), upload_to=private_path, blank=True)
     confirmed_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

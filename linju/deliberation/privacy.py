@@ -40,7 +40,13 @@ def export(user) -> dict:
             for i in Invitee.objects.filter(user=user)
         ],
         # Which ballots the person cast a vote in; the choice stays out (secret ballots).
-        "votes_cast": sorted(Vote.objects.filter(cast_by=user).values_list("ballot_id", flat=True)),
+        # The ballots in which the person's vote (or their household's) was cast, online or
+        # entered by staff; the choice stays out (secret ballots).
+        "votes_cast": sorted(
+            set(
+                Vote.objects.filter(elector__members__user=user).values_list("ballot_id", flat=True)
+            )
+        ),
     }
 
 

@@ -3,6 +3,7 @@ Called inside the caller's transaction; notifications go out after it commits.""
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from linju.core import audit
 from linju.core.notifications import notify_many
@@ -47,9 +48,14 @@ def topic_followers(topic):
     return sorted(ids)
 
 
-def record_decision(*, user, topic, text, meeting=None, ballot=None) -> Decision:
+def record_decision(*, user, topic, text, meeting=None, ballot=None, at=None) -> Decision:
     decision = Decision.objects.create(
-        topic=topic, text=text, meeting=meeting, ballot=ballot, decided_by=user
+        topic=topic,
+        text=text,
+        meeting=meeting,
+        ballot=ballot,
+        decided_by=user,
+        decided_at=at or timezone.now(),
     )
     audit.record(
         actor=user,

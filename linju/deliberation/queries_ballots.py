@@ -133,7 +133,7 @@ def my_electors(user, ballot):
     """The electors the user casts the vote of (usually one), each with its vote (or None) as
     `my_vote`."""
     electors = list(
-        Elector.objects.filter(ballot=ballot, members__user_id=user.pk).order_by("label", "pk")
+        Elector.objects.filter(ballot=ballot, members__user_id=user.pk).order_by("pk")
     )
     votes = {
         v.elector_id: v
@@ -163,7 +163,9 @@ def electors(ballot, q: str = "", *, viewer=None):
             named = ElectorMember.objects.filter(ballot=ballot, user__name__icontains=q)
             where |= Q(pk__in=named.values("elector_id"))
         qs = qs.filter(where)
-    return qs.order_by("label", "pk")
+    # Ids follow the tree (electorate.freeze writes them building by building): "1栋" before
+    # "10栋", which ordering by label would not give.
+    return qs.order_by("pk")
 
 
 def elector_rows(viewer, ballot, page) -> list[dict]:

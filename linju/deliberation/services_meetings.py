@@ -355,11 +355,14 @@ def update_meeting(*, user, meeting, **fields) -> Meeting:
     if "ends_at" in fields:
         meeting.ends_at = _when(fields["ends_at"], field="ends_at", required=False)
     num, den = fields.get("quorum_numerator"), fields.get("quorum_denominator")
-    if (num is not None or den is not None) and meeting.status != MeetingStatus.DRAFT:
+    changes_quorum = (num is not None and _as_int(num) != meeting.quorum_numerator) or (
+        den is not None and _as_int(den) != meeting.quorum_denominator
+    )
+    if changes_quorum and meeting.status != MeetingStatus.DRAFT:
         # Once invitees have the notice, the quorum they were told of holds: a host must not
         # lower it just before recording decisions.
         raise Invalid({"quorum_numerator": _("The quorum cannot change after the notice.")})
-    if num is not None or den is not None:
+    if changes_quorum:
         meeting.quorum_numerator, meeting.quorum_denominator = _check_quorum(
             meeting.quorum_numerator if num is None else num,
             meeting.quorum_denominator if den is None else den,

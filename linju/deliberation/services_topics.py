@@ -599,7 +599,7 @@ def complete_stage(
     _check_document(document, errors)
     if Need.DECISION in needs and not decision_text:
         decision = (
-            Decision.objects.filter(topic=topic, decided_at__gte=_decisions_since(topic))
+            Decision.objects.filter(topic=topic, decided_at__gt=_decisions_since(topic))
             .order_by("-decided_at", "-pk")
             .first()
         )
@@ -623,8 +623,9 @@ def complete_stage(
 
     now = timezone.now()
     if decision_text:
+        # Stamped with the completion's time: a later stage counts only decisions after it.
         decision = record_decision(
-            user=user, topic=topic, text=decision_text, meeting=meeting, ballot=ballot
+            user=user, topic=topic, text=decision_text, meeting=meeting, ballot=ballot, at=now
         )
     try:
         with transaction.atomic():

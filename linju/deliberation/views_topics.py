@@ -156,7 +156,7 @@ def topic_new(request):
                 form.add_error("place", _("Choose one of the places offered."))
                 topic = None
             if topic is not None:
-                messages.success(request, _("Your topic was published. Neighbours can support it."))
+                messages.success(request, _("Your topic is up. Neighbours can support it now."))
                 return redirect("deliberation:topic", topic.pk)
     else:
         initial = {"place": homes[0].pk} if homes else {}

@@ -337,11 +337,21 @@ def test_edit_form(client, city, clock):
     data = {"title": "改了", "starts_at": "2026-05-02T09:00", "venue": "活动室"}
     response = client.post(url("meeting_edit", meeting.pk), data)
     assert "starts_at" in field_errors(response.content.decode())  # 1 day: too little notice
+    # The form posts the (unchanged) quorum too, as a browser does: a noticed meeting saves.
+    quorum = {
+        "quorum_numerator": meeting.quorum_numerator,
+        "quorum_denominator": meeting.quorum_denominator,
+    }
     response = client.post(
-        url("meeting_edit", meeting.pk), {**data, "starts_at": "2026-05-12T09:00"}
+        url("meeting_edit", meeting.pk), {**data, **quorum, "starts_at": "2026-05-12T09:00"}
     )
     assert response.status_code == 302
     assert Meeting.objects.get(pk=meeting.pk).title == "改了"
+    response = client.post(
+        url("meeting_edit", meeting.pk),
+        {**data, "starts_at": "2026-05-12T09:00", "quorum_numerator": 1, "quorum_denominator": 9},
+    )
+    assert "quorum_numerator" in field_errors(response.content.decode())
     page(login(client, city, "floor_head"), url("meeting_edit", meeting.pk), 403)
 
 

@@ -17,8 +17,9 @@ from linju.deliberation import services_ballots, services_topics
 
 class Command(BaseCommand):
     help = (
-        "Flag overdue tasks to their supervisors, close evaluations whose time is up and close "
-        "ballots whose voting time has ended."
+        "Flag overdue tasks to their supervisors, close evaluations whose time is up, open "
+        "ballots whose planned opening has come and close those whose voting and paper-entry "
+        "time has ended."
     )
 
     def handle(self, *args, **options):
