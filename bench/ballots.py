@@ -42,6 +42,14 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process of this machine (the benchmark's database is local)."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ms(seconds):
     return round(seconds * 1000, 2)
 
@@ -94,6 +102,10 @@ def voter(args):
 
     ballot = Ballot.objects.get(pk=ballot_id)
     options = list(ballot.options.order_by("order"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    backend_cpu = process_cpu_seconds(backend)
     latencies, errors = [], 0
     for i, user_id in enumerate(members):
         if time.time() >= deadline:
@@ -111,8 +123,9 @@ def voter(args):
                 if errors < 3:
                     print(f"vote failed: {exc!r}", file=sys.stderr)
             latencies.append(time.perf_counter() - started)
+    backend_cpu = process_cpu_seconds(backend) - backend_cpu
     connection.close()
-    return latencies, errors
+    return latencies, errors, backend_cpu
 
 
 def main(argv=None):
@@ -176,13 +189,19 @@ def main(argv=None):
     connection.close()
     shares = [members[i :: args.workers] for i in range(args.workers)]
     deadline = time.time() + args.seconds
+    app_before = os.times()
     started = time.perf_counter()
     ctx = mp.get_context("fork")
     with ctx.Pool(args.workers) as pool:
         results = pool.map(voter, [(url, ballot.pk, s, deadline, 3) for s in shares])
     wall = time.perf_counter() - started
-    latencies = [x for lat, _ in results for x in lat]
-    errors = sum(e for _, e in results)
+    pg_cpu = sum(cpu for _, _, cpu in results)
+    app_after = os.times()
+    app_cpu = (app_after.children_user - app_before.children_user) + (
+        app_after.children_system - app_before.children_system
+    )
+    latencies = [x for lat, _, _ in results for x in lat]
+    errors = sum(e for _, e, _ in results)
     votes = len(latencies)
 
     ballot.refresh_from_db()
@@ -209,6 +228,8 @@ def main(argv=None):
         "votes_in_table": counted,
         "vote_errors": errors,
         "votes_per_second": round(votes / wall, 1),
+        "db_cpu_ms_per_vote": round(pg_cpu / votes * 1000, 2) if votes else None,
+        "app_cpu_ms_per_vote": round(app_cpu / votes * 1000, 2) if votes else None,
         "vote_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "vote_ms_p95": round(pct(latencies, 0.95) * 1000, 1) if latencies else None,
         "vote_ms_p99": round(pct(latencies, 0.99) * 1000, 1) if latencies else None,

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -295,6 +296,15 @@ BUILDERS = {
 }
 
 
+ANALYZE_FROM = 1000  # electors
+
+
+def _analyze_electorates() -> None:
+    with connection.cursor() as cursor:
+        for model in (Elector, ElectorMember):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def freeze(ballot, *, affected_household_ids=()) -> tuple[int, Decimal]:
     """Write the ballot's electorate and its totals (electorate_heads, electorate_area); the
     caller holds the ballot's lock and saves its status. Electors containing one of
@@ -326,6 +336,11 @@ def freeze(ballot, *, affected_household_ids=()) -> tuple[int, Decimal]:
         for user_id in d.user_ids
     ]
     ElectorMember.objects.bulk_create(members, batch_size=BATCH)
+    if len(electors) >= ANALYZE_FROM and connection.vendor == "postgresql":
+        # A large electorate is voted on at once: its votes' lookups and the tally must not
+        # be planned on statistics that do not know it yet (autovacuum may take minutes, and
+        # the plans it replaces rescan the electorate per vote: bench/ballots.py).
+        transaction.on_commit(_analyze_electorates)
     heads = len(electors)
     area = sum((d.area for d in drafts), Decimal("0"))
     ballot.electorate_heads = heads

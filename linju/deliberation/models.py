@@ -755,16 +755,25 @@ class Vote(models.Model):
     """One elector's vote; the unique key is the last guard of "one vote per voter". A paper
     ballot counts once a second staff member confirms it against the scanned sheet."""
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    # Only the indexes reads use: (ballot, elector) unique, elector; a vote is the busiest
+    # write of an owners' assembly, and every index nobody reads slows each one (the option's,
+    # the casting and confirming users' were 4 of 7: bench/ballots.py, docs/performance.md).
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
     elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="votes")
-    option = models.ForeignKey(BallotOption, on_delete=models.PROTECT, related_name="votes")
+    option = models.ForeignKey(
+        BallotOption, on_delete=models.PROTECT, related_name="votes", db_index=False
+    )
     method = models.CharField(max_length=8, choices=VoteMethod.choices, default=VoteMethod.ONLINE)
-    cast_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    cast_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
     proxy_name = models.CharField(_("proxy's name"), max_length=50, blank=True)
     authorisation = models.FileField(_("written authorisation"), upload_to=private_path, blank=True)
     scan = models.FileField(_("scanned ballot sheet"), upload_to=private_path, blank=True)
     confirmed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cast_at = models.DateTimeField(default=timezone.now)

@@ -634,16 +634,35 @@ def open_due(*, now=None) -> int:
 # --- Voting ---------------------------------------------------------------------------------------
 
 
-def _my_elector_id(ballot, user, elector_id) -> int:
-    # By user first (the unique index's leading column), the ballot picked out here: a fresh
-    # electorate's stale statistics would otherwise send the planner through the whole ballot.
-    mine = [
-        elector
-        for ballot_id, elector in ElectorMember.objects.filter(user_id=user.pk).values_list(
-            "ballot_id", "elector_id"
-        )
-        if ballot_id == ballot.pk
-    ]
+def _for_voter(ballot, user, option_id):
+    """An online vote's reads in one statement: the ballot under its share lock (closing takes
+    an exclusive one, so no vote lands after the count), whether the option is the ballot's,
+    and the electors the user votes for. A vote is the busiest write of an owners' assembly and
+    the ORM's five queries cost more than the vote itself (bench/ballots.py, docs/performance.md).
+    Returns the ballot, with `chosen_option_id` and the user's `elector_ids`."""
+    pk = _as_id(ballot)
+    if pk is None:
+        raise Invalid({"ballot": _("No such ballot.")})
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT b.*, o.id AS chosen_option_id, m.elector_id AS member_elector_id"
+        f" FROM {qn(Ballot._meta.db_table)} b"
+        f" LEFT JOIN {qn(BallotOption._meta.db_table)} o ON o.ballot_id = b.id AND o.id = %s"
+        f" LEFT JOIN {qn(ElectorMember._meta.db_table)} m ON m.ballot_id = b.id AND m.user_id = %s"
+        f" WHERE b.id = %s"
+    )
+    if connection.vendor == "postgresql":  # SQLite has one writer: a plain read will do
+        sql += " FOR SHARE OF b"
+    rows = list(Ballot.objects.raw(sql, [_as_id(option_id), user.pk, pk]))
+    if not rows:
+        raise Invalid({"ballot": _("No such ballot.")})
+    found = rows[0]
+    found.elector_ids = sorted({r.member_elector_id for r in rows if r.member_elector_id})
+    return found
+
+
+def _my_elector(ballot, elector_id) -> int:
+    mine = ballot.elector_ids
     if not mine:
         raise Forbidden(_("You are not in this ballot's electorate."), code="not_elector")
     if elector_id is not None:
@@ -656,24 +675,45 @@ def _my_elector_id(ballot, user, elector_id) -> int:
     return mine[0]
 
 
+def _elector_and_vote(ballot, elector_pk) -> tuple[Elector, Vote | None]:
+    """The elector's row, locked (after the ballot's share lock), and its vote if it had one
+    when the statement began: one statement on the vote's hot path (see _for_voter)."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT e.*, v.id AS vote_pk FROM {qn(Elector._meta.db_table)} e"
+        f" LEFT JOIN {qn(Vote._meta.db_table)} v ON v.elector_id = e.id"
+        f" WHERE e.id = %s AND e.ballot_id = %s"
+    )
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE OF e"
+    rows = list(Elector.objects.raw(sql, [elector_pk, ballot.pk]))
+    if not rows:
+        raise Invalid({"elector": _("Choose a voter of this ballot's electorate.")})
+    elector = rows[0]
+    vote = Vote.objects.get(pk=elector.vote_pk) if elector.vote_pk else None
+    return elector, vote
+
+
 @transaction.atomic
 def cast_vote(*, user, ballot, option_id, elector_id=None) -> Vote:
     """An elector's member votes online, until closing time. Changing the vote is allowed only
     when the ballot says so; a co-owner's change replaces the elector's one vote. A vote that
     staff recorded (proxy, paper) is not changed online."""
     now = timezone.now()
-    ballot = _shared(ballot)
+    ballot = _for_voter(ballot, user, option_id)
     _expect_voting(ballot, now)
-    option = _option(ballot, option_id)
-    elector = _elector(ballot, _my_elector_id(ballot, user, elector_id))
-    vote = Vote.objects.filter(elector=elector).first()
+    if ballot.chosen_option_id is None:
+        raise Invalid({"option": _("Choose one of the ballot's options.")})
+    elector, vote = _elector_and_vote(ballot, _my_elector(ballot, elector_id))
     if vote is None:
+        # A co-owner's vote may have committed while this one waited for the elector's lock
+        # (the statement's join saw the rows of before the wait): the unique key tells.
         try:
             with transaction.atomic():
                 vote = Vote.objects.create(
                     ballot=ballot,
                     elector=elector,
-                    option=option,
+                    option_id=ballot.chosen_option_id,
                     method=VoteMethod.ONLINE,
                     cast_by=user,
                     cast_at=now,
@@ -690,7 +730,7 @@ def cast_vote(*, user, ballot, option_id, elector_id=None) -> Vote:
         else:
             audit.record(actor=user, verb="ballot.vote", obj=ballot, data=_vote_data(ballot, vote))
             return vote
-    return _change(ballot, vote, option, user, now)
+    return _change(ballot, vote, _option(ballot, ballot.chosen_option_id), user, now)
 
 
 def _change(ballot, vote, option, user, now) -> Vote:
