@@ -132,9 +132,7 @@ def turnout(ballot) -> Turnout:
 def my_electors(user, ballot):
     """The electors the user casts the vote of (usually one), each with its vote (or None) as
     `my_vote`."""
-    electors = list(
-        Elector.objects.filter(ballot=ballot, members__user_id=user.pk).order_by("pk")
-    )
+    electors = list(Elector.objects.filter(ballot=ballot, members__user_id=user.pk).order_by("pk"))
     votes = {
         v.elector_id: v
         for v in Vote.objects.filter(
