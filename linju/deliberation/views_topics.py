@@ -160,6 +160,15 @@ def topic_new(request):
                 return redirect("deliberation:topic", topic.pk)
     else:
         initial = {"place": homes[0].pk} if homes else {}
+        if staff_places:
+            # Raised from other work: a report's desk page links here with its details.
+            initial.update(
+                {
+                    k: request.GET[k]
+                    for k in ("place", "title", "source", "source_ref")
+                    if k in request.GET
+                }
+            )
         form = TopicForm(initial=initial, **kwargs)
     return render(request, "deliberation/topic_new.html", {"form": form})
 

@@ -160,6 +160,23 @@ def test_staff_propose_with_a_source(client, city):
     assert (topic.source, topic.source_ref) == ("survey", "survey:7")
 
 
+def test_a_report_is_raised_as_a_topic_from_its_desk_page(client, city):
+    from linju.reports import services as report_services
+
+    report = report_services.submit_report(
+        user=city.users["owner"],
+        category_code="parking",
+        place_id=city.places["B1"].pk,
+        description="晚上车位不够，消防通道被占",
+    )
+    login(client, city.users["community_staff"])
+    html = body(client.get(reverse("reports:desk_report", args=[report.pk])))
+    link = re.search(r'href="([^"]+)" data-testid="raise-topic"', html).group(1)
+    form = body(client.get(link.replace("&amp;", "&")))
+    assert f'value="report:{report.pk}"' in form
+    assert f'<option value="{report.estate_id}" selected' in form
+
+
 def test_propose_unavailable_without_a_home(client, city):
     html = body(login(client, city.users["newcomer"]).get(url("topic_new")))
     assert "topic-form" not in html
