@@ -58,6 +58,9 @@ class BallotForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     place = IdChoiceField(label=_("Scope"))
+    # A procedure's stage that needs a ballot takes one of its topic (四议两公开's reviews).
+    topic = IdChoiceField(label=_("Topic it decides"), required=False)
+    meeting = IdChoiceField(label=_("Meeting it is held at"), required=False)
     electorate = forms.ChoiceField(label=_("Who votes"), choices=Electorate.choices)
     rule = forms.ChoiceField(label=_("Rule"), choices=Rule.choices)
     options = forms.CharField(
@@ -121,10 +124,14 @@ class BallotForm(forms.Form):
     # The services' field names → this form's.
     NAMES = {"affected_households": "affected_rooms", "options": "options"}
 
-    def __init__(self, *args, places=(), **kwargs):
+    def __init__(self, *args, places=(), topics=(), meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = [("", _("Choose…"))] + [
             (p.pk, _place_label(p)) for p in list(places)[:MAX_PLACES]
+        ]
+        self.fields["topic"].choices = [("", _("None"))] + [(t.pk, t.title) for t in topics]
+        self.fields["meeting"].choices = [("", _("None"))] + [
+            (m.pk, f"{m.title} ({m.starts_at:%Y-%m-%d})") for m in meetings
         ]
 
     def clean(self):
@@ -175,6 +182,8 @@ class BallotForm(forms.Form):
             "secret": cd["secret"],
             "changeable": cd["changeable"],
             "affected_household_ids": cd["affected_ids"],
+            "topic_id": cd.get("topic"),
+            "meeting_id": cd.get("meeting"),
         }
         defaults = {
             "participation_numerator": 0,
@@ -204,8 +213,41 @@ class BallotForm(forms.Form):
             "secret": ballot.secret,
             "changeable": ballot.changeable,
             "affected_rooms": affected_rooms,
+            "topic": ballot.topic_id,
+            "meeting": ballot.meeting_id,
             **{name: getattr(ballot, name) for name in cls.CUSTOM_FIELDS},
         }
+
+
+# The reviews of 四议两公开 (seed 002) as custom thresholds, offered when a topic's stage needs
+# its ballot: the party members' meeting (2/3 present, more than half of those due approve)
+# and the resident representatives' meeting (2/3 present, more than half of those present).
+PRESETS = {
+    "party_review": {
+        "electorate": Electorate.PARTY_MEMBERS,
+        "rule": Rule.CUSTOM,
+        "participation_numerator": 2,
+        "participation_denominator": 3,
+        "approval_numerator": 1,
+        "approval_denominator": 2,
+        "approval_strict": True,
+        "approval_of_electorate": True,
+    },
+    "representatives": {
+        "electorate": Electorate.REPRESENTATIVES,
+        "rule": Rule.CUSTOM,
+        "participation_numerator": 2,
+        "participation_denominator": 3,
+        "approval_numerator": 1,
+        "approval_denominator": 2,
+        "approval_strict": True,
+        "approval_of_electorate": False,
+    },
+}
+
+
+# Which preset a procedure's stage drafts its ballot with (defaults.py's stage codes).
+STAGE_PRESETS = {"members_review": "party_review", "representatives_resolve": "representatives"}
 
 
 class VoteForm(forms.Form):

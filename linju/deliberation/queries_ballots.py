@@ -17,10 +17,14 @@ from linju.places.models import Household
 
 from . import rules, thresholds
 from .models import (
+    OPEN_TOPIC_STATUSES,
     Ballot,
     BallotStatus,
     Elector,
     ElectorMember,
+    Meeting,
+    MeetingStatus,
+    Topic,
     Vote,
     VoteMethod,
 )
@@ -259,3 +263,18 @@ def result_view(ballot) -> dict | None:
         unconfirmed_paper=int(ballot.result.get("unconfirmed_paper", 0)),
     )
     return data
+
+
+LINKABLE = 200  # the newest; a ballot's form is no place to page through years of topics
+
+
+def linkable_topics(user):
+    """Open topics in the scopes the user runs ballots in, newest first."""
+    topics = Topic.objects.filter(status__in=OPEN_TOPIC_STATUSES).order_by("-created_at")
+    return list(access.filter_queryset(user, "deliberation.run_ballot", topics)[:LINKABLE])
+
+
+def linkable_meetings(user):
+    """Meetings not cancelled in the scopes the user runs ballots in, latest first."""
+    meetings = Meeting.objects.exclude(status=MeetingStatus.CANCELLED).order_by("-starts_at")
+    return list(access.filter_queryset(user, "deliberation.run_ballot", meetings)[:LINKABLE])

@@ -25,6 +25,7 @@ from . import rules
 from . import services_ballots as services
 from .api_ballots import open_document
 from .forms_ballots import (
+    PRESETS,
     BallotForm,
     ConfirmForm,
     DeskFilterForm,
@@ -160,13 +161,25 @@ def _places(user):
     return people_queries.places_in_scope(user, "deliberation.run_ballot", SCOPE_KINDS)
 
 
+def _links(user) -> dict:
+    """The topics and meetings a new ballot may belong to: open ones in the user's scope."""
+    return {
+        "topics": queries.linkable_topics(user),
+        "meetings": queries.linkable_meetings(user),
+    }
+
+
 @login_required
 def ballot_new(request):
     user = request.user
     if not queries.may_create_ballots(user):
         raise PermissionDenied
     places = _places(user)
-    form = BallotForm(request.POST or None, places=places, initial={"changeable": True})
+    initial = {"changeable": True, **PRESETS.get(request.GET.get("preset"), {})}
+    for name in ("topic", "meeting", "place", "title"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    form = BallotForm(request.POST or None, places=places, initial=initial, **_links(user))
     if request.method == "POST" and form.is_valid():
         created = _call(
             form,
@@ -196,7 +209,10 @@ def ballot_edit(request, ballot_id):
     )
     places = _places(user)
     form = BallotForm(
-        request.POST or None, places=places, initial=BallotForm.initial_of(ballot, rooms)
+        request.POST or None,
+        places=places,
+        initial=BallotForm.initial_of(ballot, rooms),
+        **_links(user),
     )
     if request.method == "POST" and form.is_valid():
         done = _call(

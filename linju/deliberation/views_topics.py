@@ -6,6 +6,8 @@ and what it needs, decisions, tasks, declining, closing the evaluation), tasks (
 督导) and the procedures. Views call services_topics and queries_topics; who may do what is
 decided in rules and the services."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +30,7 @@ from . import queries_topics as queries
 from . import rules
 from . import services_topics as services
 from .api_topics import document_response
+from .forms_ballots import STAGE_PRESETS
 from .forms_topics import (
     AgendaFilterForm,
     CancelTaskForm,
@@ -486,6 +489,20 @@ def _desk_page(request, topic, bound=None):
         stage.role_labels = [ROLE_LABELS.get(r, r) for r in stage.completer_roles or []]
         kind = MeetingKind.objects.filter(code=stage.meeting_kind).first()
         stage.kind_name = kind.name if kind else ""
+        if Need.BALLOT in (stage.needs or []):
+            preset = STAGE_PRESETS.get(stage.code, "")
+            stage.ballot_url = (
+                reverse("deliberation:ballot_new")
+                + "?"
+                + urlencode(
+                    {
+                        "topic": topic.pk,
+                        "place": topic.place_id,
+                        "title": topic.title,
+                        "preset": preset,
+                    }
+                )
+            )
     for task in rec.tasks:
         task.owner_name = task.owner.name
         task.can_cancel = task.status == TaskStatus.OPEN and rules.can_organise(user, task)

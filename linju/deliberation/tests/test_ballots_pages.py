@@ -384,3 +384,63 @@ def test_electors_page_query_count_is_bounded(client, city):
         )
     other = opened(city)
     assert queries_of(client, desk(other)) == one
+
+
+def test_a_stage_drafts_its_ballot_with_the_topic_and_the_preset(client, city):
+    """四议两公开's party members' review: the topic's desk page links the ballot form with
+    the topic, its place and the review's thresholds filled in; the ballot saved belongs to
+    the topic, so the stage can use it."""
+    from linju.deliberation import services_topics
+    from linju.deliberation.models import AgendaItem, Meeting, MeetingKind
+
+    staff = city.users["community_staff"]
+    topic = services_topics.propose_topic(
+        user=staff, place_id=city.places["C1"].pk, title="长者食堂", body="b", source="party"
+    )
+    services_topics.put_on_agenda(user=staff, topic=topic)
+    services_topics.start_procedure(user=staff, topic=topic, procedure="four_two")
+    topic.refresh_from_db()
+    for code in ("branch_proposes", "committees_discuss"):
+        topic.refresh_from_db()
+        stage = topic.procedure.stages.get(code=code)
+        if code == "committees_discuss":
+            m = Meeting.objects.create(
+                kind=MeetingKind.objects.get(code="committees"),
+                place=topic.place,
+                title="两委会",
+                starts_at=timezone.now() - timedelta(days=1),
+                venue="社区",
+                status="held",
+            )
+            AgendaItem.objects.create(meeting=m, topic=topic)
+        services_topics.complete_stage(user=staff, topic=topic, stage_id=stage.pk, note="提议")
+    client.force_login(staff)
+    page = client.get(reverse("deliberation:desk_topic", args=[topic.pk])).content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="draft-ballot"', page).group(1)
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{topic.pk}" selected' in form
+    assert '<option value="party_members" selected' in form
+    assert '<option value="custom" selected' in form
+    assert re.search(r'name="approval_of_electorate"[^>]*checked', form)
+    response = client.post(
+        reverse("deliberation:ballot_new"),
+        {
+            "title": "是否同意建设长者食堂",
+            "place": topic.place_id,
+            "topic": topic.pk,
+            "electorate": "party_members",
+            "rule": "custom",
+            "closes_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            "approving": 1,
+            "changeable": "on",
+            "participation_numerator": 2,
+            "participation_denominator": 3,
+            "approval_numerator": 1,
+            "approval_denominator": 2,
+            "approval_strict": "on",
+            "approval_of_electorate": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ballot = Ballot.objects.get(topic=topic)
+    assert (ballot.participation_numerator, ballot.approval_of_electorate) == (2, True)
