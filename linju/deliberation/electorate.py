@@ -212,7 +212,12 @@ def owner_electors(scope: Place) -> list[Draft]:
 def living_households(place: Place):
     """The households of a scope that people can live in: all but the developer's unsold units.
     They count for topics' support thresholds and are the electors of household ballots."""
-    return Household.objects.filter(path__startswith=place.path, developer_held=False)
+    return living_households_under(place.path)
+
+
+def living_households_under(path):
+    """living_households by path (a string, or an OuterRef for a subquery)."""
+    return Household.objects.filter(path__startswith=path, developer_held=False)
 
 
 def household_electors(scope: Place) -> list[Draft]:

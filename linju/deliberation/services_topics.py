@@ -224,19 +224,22 @@ def support_rule_for(place) -> SupportRule | None:
 
 
 def support_threshold(place, *, households: int | None = None) -> int:
-    """How many households put a topic of `place` on the agenda: the rule's household count,
-    or its share of the scope's households where that is more ("10 households or 5%": a unit
-    needs 10, an estate of 2,000 needs 100); never more than the scope holds, never less than
-    one. (The smaller of the two would let one household put any small scope's topic on the
-    agenda by proposing it.)"""
+    """How many households put a topic of `place` on the agenda, by the nearest rule up the
+    tree or the settings (see threshold_of)."""
     if households is None:
         households = scope_households(place)
     rule = support_rule_for(place)
     if rule is not None:
-        count, percent = rule.households, rule.percent
-    else:
-        default = getattr(settings, "DELIBERATION_SUPPORT", DEFAULT_SUPPORT) or {}
-        count, percent = default.get("households"), default.get("percent")
+        return threshold_of(rule.households, rule.percent, households)
+    default = getattr(settings, "DELIBERATION_SUPPORT", DEFAULT_SUPPORT) or {}
+    return threshold_of(default.get("households"), default.get("percent"), households)
+
+
+def threshold_of(count, percent, households: int) -> int:
+    """A rule's household count, or its share of the scope's households where that is more
+    ("10 households or 5%": a unit needs 10, an estate of 2,000 needs 100); never more than
+    the scope holds, never less than one. (The smaller of the two would let one household put
+    any small scope's topic on the agenda by proposing it.)"""
     candidates = []
     if count:
         candidates.append(int(count))
