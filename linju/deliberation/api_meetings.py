@@ -342,6 +342,7 @@ def create(request, payload: MeetingIn):
         venue=payload.venue,
         quorum_numerator=payload.quorum_numerator,
         quorum_denominator=payload.quorum_denominator,
+        topic_ids=payload.topic_ids,
     )
     return Status(201, _fresh(request, meeting.pk))
 

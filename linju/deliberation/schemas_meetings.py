@@ -156,6 +156,9 @@ class MeetingIn(Schema):
     venue: Text = Field(max_length=120)
     quorum_numerator: Small | None = Field(None, description="Default: the kind's.")
     quorum_denominator: Small | None = Field(None, description="Default: the kind's.")
+    topic_ids: list[Id] = Field(
+        default_factory=list, max_length=50, description="Its agenda to start with, in order."
+    )
 
 
 class MeetingPatch(Schema):

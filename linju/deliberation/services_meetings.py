@@ -283,9 +283,11 @@ def create_meeting(
     ends_at=None,
     quorum_numerator=None,
     quorum_denominator=None,
+    topic_ids=(),
 ) -> Meeting:
     """A draft meeting of `kind` (a code) at a unit, building, estate or community the user
-    may host meetings at. The quorum comes from the kind unless given."""
+    may host meetings at. The quorum comes from the kind unless given; `topic_ids` start its
+    agenda (a topic's stage convenes the meeting it needs)."""
     kind = _kind(getattr(kind, "code", kind))
     place = _place(place_id)
     _host(user, place)
@@ -321,6 +323,9 @@ def create_meeting(
         obj=meeting,
         data={"kind": kind.code, "starts_at": starts_at.isoformat()},
     )
+    if topic_ids:
+        _write_agenda(meeting, _agenda_topics(meeting, topic_ids, "topic_ids"))
+        _agenda_changed(user, meeting, "deliberation.meeting.agenda")
     return meeting
 
 

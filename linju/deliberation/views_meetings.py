@@ -44,7 +44,7 @@ from .forms_meetings import (
     TickForm,
     TopicForm,
 )
-from .models import MeetingKind, MeetingStatus
+from .models import MeetingKind, MeetingStatus, Topic
 
 BOARD_SHOWN = 20
 
@@ -237,13 +237,16 @@ def meeting_new(request):
         kinds=kinds,
         places=places,
         place_labels=queries.place_labels(places),
-        initial={"kind": request.GET.get("kind", "")},
+        initial={k: request.GET.get(k, "") for k in ("kind", "place", "title")},
     )
+    # From a topic's desk page: the stage's meeting, with the topic on its agenda.
+    topic = _agenda_topic(user, request.POST.get("topic") or request.GET.get("topic"))
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         meeting = _call(
             form,
             services.create_meeting,
+            topic_ids=[topic.pk] if topic else [],
             user=user,
             kind=cd["kind"],
             place_id=cd["place"],
@@ -258,8 +261,21 @@ def meeting_new(request):
             messages.success(request, _("Meeting created. Now set its agenda and invite people."))
             return redirect("deliberation:desk_meeting", meeting.pk)
     return render(
-        request, "deliberation/meetings/form.html", {"form": form, "meeting": None} | _nav(user)
+        request,
+        "deliberation/meetings/form.html",
+        {"form": form, "meeting": None, "topic": topic} | _nav(user),
     )
+
+
+def _agenda_topic(user, value):
+    """The topic a new meeting starts its agenda with, if the user sees it from the desk."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return access.filter_queryset(
+        user, "deliberation.host_meeting", Topic.objects.filter(pk=pk)
+    ).first()
 
 
 @login_required

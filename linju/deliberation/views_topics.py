@@ -489,6 +489,19 @@ def _desk_page(request, topic, bound=None):
         stage.role_labels = [ROLE_LABELS.get(r, r) for r in stage.completer_roles or []]
         kind = MeetingKind.objects.filter(code=stage.meeting_kind).first()
         stage.kind_name = kind.name if kind else ""
+        if {Need.MEETING, Need.MEETING_NOTICED} & set(stage.needs or []):
+            stage.meeting_url = (
+                reverse("deliberation:meeting_new")
+                + "?"
+                + urlencode(
+                    {
+                        "topic": topic.pk,
+                        "place": topic.place_id,
+                        "kind": stage.meeting_kind,
+                        "title": f"{stage.kind_name or stage.name}：{topic.title}"[:120],
+                    }
+                )
+            )
         if Need.BALLOT in (stage.needs or []):
             preset = STAGE_PRESETS.get(stage.code, "")
             stage.ballot_url = (

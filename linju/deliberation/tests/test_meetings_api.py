@@ -133,6 +133,21 @@ def test_create_errors_name_the_field(city, clock, change, field):
     assert not Meeting.objects.exists()
 
 
+def test_create_starts_the_agenda_or_saves_nothing(city, clock):
+    topic = make_topic(city, "B1", "楼道照明")
+    elsewhere = make_topic(city, "E2", "别处的议题")
+    staff = as_(city, "community_staff")
+    body = assert_error(
+        post(staff, M, create_body(city, topic_ids=[topic.pk, elsewhere.pk])), 422, "invalid"
+    )
+    assert {e["field"] for e in body["errors"]} == {"topic_ids"}
+    assert not Meeting.objects.exists()  # nothing half-saved
+    response = post(staff, M, create_body(city, topic_ids=[topic.pk]))
+    assert response.status_code == 201
+    meeting = Meeting.objects.get()
+    assert list(meeting.agenda.values_list("topic_id", flat=True)) == [topic.pk]
+
+
 def test_missing_fields_are_named(city, clock):
     body = assert_error(post(as_(city, "community_staff"), M, {}), 422, "invalid")
     named = {e["field"] for e in body["errors"]}

@@ -507,3 +507,37 @@ def test_kinds_pages(client, city):
     assert response.status_code == 302
     assert MeetingKind.objects.get(pk=kind.pk).notice_days == 4
     page(login(client, city, "community_staff"), url("meeting_kind_edit", kind.pk), 403)
+
+
+def test_a_stage_convenes_its_meeting_with_the_topic_on_the_agenda(client, city, clock):
+    """议事会议事's 通知召集 needs a noticed meeting: the topic's desk page opens the meeting form
+    with the stage's kind, the topic's place and the topic on the agenda."""
+    from linju.deliberation import services_topics
+
+    staff = city.users["community_staff"]
+    topic = make_topic(city, "B1", "楼道照明")
+    services_topics.start_procedure(user=staff, topic=topic, procedure="meeting")
+    topic.refresh_from_db()
+    services_topics.complete_stage(user=staff, topic=topic, stage_id=topic.current_stage_id)
+    login(client, city, "community_staff")
+    desk = page(client, reverse("deliberation:desk_topic", args=[topic.pk]))
+    link = re.search(r'href="([^"]+)" data-testid="convene-meeting"', desk).group(1)
+    form = page(client, link.replace("&amp;", "&"))
+    assert 'data-testid="agenda-topic"' in form and "楼道照明" in form
+    assert '<option value="yishihui" selected' in form
+    response = client.post(
+        reverse("deliberation:meeting_new") + "?" + link.split("?")[1].replace("&amp;", "&"),
+        {
+            "topic": topic.pk,
+            "kind": "yishihui",
+            "place": city.places["B1"].pk,
+            "title": "议事会：楼道照明",
+            "starts_at": "2026-05-10T19:00",
+            "venue": "活动室",
+            "quorum_numerator": 0,
+            "quorum_denominator": 1,
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="议事会：楼道照明")
+    assert list(meeting.agenda.values_list("topic_id", flat=True)) == [topic.pk]
