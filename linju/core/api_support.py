@@ -2,6 +2,7 @@
 error body shape, pagination, and a Swagger UI served from the app's own static files."""
 
 import json
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -322,3 +323,17 @@ class CappedLimitOffset(LimitOffset):
             query["limit"] = str(limit)
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
         return {"items": listing.to_rows(objs), "count": count, "capped": capped, "next": next_url}
+
+
+@contextmanager
+def renamed_fields(**names):
+    """Services name the fields they check (`handler`); the client sent `handler_id`: the error
+    names what the client sent."""
+    try:
+        yield
+    except Invalid as exc:
+        errors = {names.get(k, k): v for k, v in exc.errors.items()}
+        message = exc.message
+        for old, new in names.items():
+            message = message.replace(f"{old}: ", f"{new}: ", 1)
+        raise Invalid(errors, message=message) from None

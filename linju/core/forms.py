@@ -2,19 +2,44 @@
 forms of the core pages."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from .errors import DomainError, Invalid
+from .errors import DomainError, Forbidden, Invalid
 
 
-def apply_domain_error(form, exc: DomainError) -> None:
+def apply_domain_error(form, exc: DomainError, names=None) -> None:
+    """A service's error onto the form: the field it names (its path's head, "options.2" →
+    "options"; through `names` when the form calls it otherwise), or the form as a whole."""
+    names = names or {}
+
+    def target(path):
+        head = (path or "").split(".")[0]
+        field = names.get(path, names.get(head, head))
+        return field if field in form.fields else None
+
     if isinstance(exc, Invalid):
-        for field, messages in exc.errors.items():
-            target = field if field in form.fields else None
+        for path, messages in exc.errors.items():
             for message in messages:
-                form.add_error(target, message)
+                form.add_error(target(path), message)
     else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        form.add_error(target(exc.field), str(exc.message))
+
+
+def call_service(form, fn, names=None, **kwargs):
+    """Run a service for a page: a refusal is a 403, any other domain error lands on the form
+    (naming the field: the form's own `apply_error` if it has one) and, as the service ran in
+    one transaction, nothing is saved; None then."""
+    try:
+        return fn(**kwargs)
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from None
+    except DomainError as exc:
+        if hasattr(form, "apply_error"):
+            form.apply_error(exc)
+        else:
+            apply_domain_error(form, exc, names)
+        return None
 
 
 # --- Core pages (notification preferences, audit filter) ---------------------------------------

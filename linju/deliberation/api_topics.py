@@ -3,8 +3,6 @@ stage by stage (四议两公开, 四步协商, 议事会议事), decisions carri
 督导), the result rated by residents (群众评价), and the notice board (公示). Every write goes
 through services_topics; every read through queries_topics and rules."""
 
-from contextlib import contextmanager
-
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,7 +13,14 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from linju.core import access
-from linju.core.api_support import ERRORS, CappedLimitOffset, FormOrJson, Listing, json_body_doc
+from linju.core.api_support import (
+    ERRORS,
+    CappedLimitOffset,
+    FormOrJson,
+    Listing,
+    json_body_doc,
+    renamed_fields,
+)
 from linju.core.errors import Forbidden, Invalid
 from linju.core.masking import mask_name
 from linju.places.models import Place
@@ -261,20 +266,6 @@ def _fresh(user, topic_id: int) -> dict:
     return detail(user, _find(user, topic_id))
 
 
-@contextmanager
-def _fields(**names):
-    """Services name the fields they check (`owner`); the client sent `owner_id`: the error
-    names what the client sent."""
-    try:
-        yield
-    except Invalid as exc:
-        errors = {names.get(k, k): v for k, v in exc.errors.items()}
-        message = exc.message
-        for old, new in names.items():
-            message = message.replace(f"{old}: ", f"{new}: ", 1)
-        raise Invalid(errors, message=message) from None
-
-
 # --- Topics --------------------------------------------------------------------------------------
 
 
@@ -469,7 +460,7 @@ def complete(
     document: File[UploadedFile] = None,
 ):
     topic = _find(request.user, topic_id)
-    with _fields(meeting="meeting_id", ballot="ballot_id", stage="stage_id"):
+    with renamed_fields(meeting="meeting_id", ballot="ballot_id", stage="stage_id"):
         services.complete_stage(
             user=request.user,
             topic=topic,
@@ -495,7 +486,7 @@ def complete(
 )
 def record_decision(request, topic_id: int, payload: DecisionIn):
     topic = _find(request.user, topic_id)
-    with _fields(meeting="meeting_id", ballot="ballot_id"):
+    with renamed_fields(meeting="meeting_id", ballot="ballot_id"):
         decision = services.record_topic_decision(
             user=request.user,
             topic=topic,
@@ -526,7 +517,7 @@ def record_decision(request, topic_id: int, payload: DecisionIn):
 def add_task(request, topic_id: int, payload: TaskIn):
     user = request.user
     topic = _find(user, topic_id)
-    with _fields(owner="owner_id", decision="decision_id"):
+    with renamed_fields(owner="owner_id", decision="decision_id"):
         task = services.add_task(
             user=user,
             topic=topic,

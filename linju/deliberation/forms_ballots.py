@@ -6,28 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.core.errors import DomainError, Invalid
 from linju.people.forms_households import IdChoiceField
 from linju.places.models import Household
 
 from .models import Electorate, Rule
 
 MAX_PLACES = 500
-
-
-def apply_error(form, exc: DomainError, names=None) -> None:
-    """A service's error onto the form: the field it names (through `names` when the form
-    calls it otherwise), or the form as a whole."""
-    names = names or {}
-    if isinstance(exc, Invalid):
-        for path, messages in exc.errors.items():
-            head = path.split(".")[0]
-            field = names.get(path, names.get(head, head))
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        field = names.get(exc.field, exc.field)
-        form.add_error(field if field in form.fields else None, str(exc.message))
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

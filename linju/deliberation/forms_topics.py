@@ -6,24 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.core.errors import DomainError, Invalid
 from linju.people.forms_households import IdChoiceField
 
 from .models import Need, TopicSource, TopicStatus
 
 # Services name some fields differently from the forms that feed them.
 FIELD_OF = {"meeting": "meeting_id", "ballot": "ballot_id", "owner": "owner", "stage": None}
-
-
-def apply_error(form, exc: DomainError) -> None:
-    """A service's error onto the form: the field it names, or the form as a whole."""
-    if isinstance(exc, Invalid):
-        for path, messages in exc.errors.items():
-            field = FIELD_OF.get(path, path)
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 def _blank(label):

@@ -39,6 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from linju.core import audit
+from linju.core.cleaning import as_id as _as_id
+from linju.core.cleaning import clean_text as _text
+from linju.core.cleaning import violated
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.notifications import notify_many
 from linju.places.models import Household, Place, PlaceKind
@@ -71,28 +74,6 @@ FILE_SIDE = 2400
 
 
 # --- Small helpers -------------------------------------------------------------------------------
-
-
-def _as_id(value):
-    """A primary key from user input, or None (a stray string never becomes a 500)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        pk = int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None
-
-
-def _text(value, *, field: str, max_length: int, required=None) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise Invalid({field: required})
-    if len(text) > max_length:
-        raise Invalid({field: _("At most %(n)s characters.") % {"n": f"{max_length:,}"}})
-    if "\x00" in text:
-        raise Invalid({field: _("This text holds a character that is not allowed.")})
-    return text
 
 
 def _link(ballot) -> str:
@@ -158,17 +139,6 @@ def _elector(ballot, elector_id) -> Elector:
     if elector is None:
         raise Invalid({"elector": _("Choose a voter of this ballot's electorate.")})
     return elector
-
-
-def violated(exc: IntegrityError, name: str, *, still_there) -> bool:
-    """Whether `exc` broke the constraint `name`. PostgreSQL names it (psycopg's diagnostics);
-    SQLite names none, so there the row the constraint guards is looked up instead: it is
-    there exactly when the constraint was what failed. Never the message's text."""
-    diag = getattr(exc.__cause__, "diag", None)
-    constraint = getattr(diag, "constraint_name", None)
-    if constraint:
-        return constraint == name
-    return still_there()
 
 
 def _vote_data(ballot, vote, **more) -> dict:

@@ -42,6 +42,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from linju.core import access, audit
+from linju.core.cleaning import as_id as _as_id
+from linju.core.cleaning import clean_text as _text
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.notifications import notify_many
 from linju.people.models import (
@@ -87,26 +89,6 @@ RSVP_ANSWERS = (Rsvp.YES, Rsvp.NO, Rsvp.MAYBE)
 
 
 # --- Small helpers ---------------------------------------------------------------------------
-
-
-def _as_id(value):
-    """A primary key from user input, or None (a stray string or a 2**70 never becomes a 500)."""
-    try:
-        pk = int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None
-
-
-def _text(value, *, field: str, max_length: int, required=None) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise Invalid({field: required})
-    if len(text) > max_length:
-        raise Invalid({field: _("At most %(n)s characters.") % {"n": f"{max_length:,}"}})
-    if "\x00" in text:
-        raise Invalid({field: _("This text holds a character that is not allowed.")})
-    return text
 
 
 def _when(value, *, field: str, required: bool):

@@ -16,27 +16,17 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from linju.core import audit
+from linju.core.cleaning import as_id as _as_id
+from linju.core.cleaning import violated
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.people.models import Residency, ResidencyStatus, User
 from linju.places.models import Place, PlaceKind
 
 from . import rules
 from .models import SCOPE_KINDS, Representative, SupportRule
-from .services_ballots import violated
 
 ONE_LIVE_TERM = "representative_once"
 MAX_HOUSEHOLDS = 1_000_000
-
-
-def _as_id(value):
-    """A primary key from user input, or None (a stray string or a 2**70 never becomes a 500)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        pk = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return pk if 0 < pk < 2**63 else None
 
 
 def _date(value, *, field: str, default: date) -> date:

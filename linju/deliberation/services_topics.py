@@ -19,6 +19,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from linju.core import access, audit
+from linju.core.cleaning import as_id as _as_id
+from linju.core.cleaning import clean_text as _text
+from linju.core.cleaning import constraint_name as _constraint
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.models import AuditEvent
 from linju.core.notifications import notify_many
@@ -80,38 +83,6 @@ TASKABLE = [TopicStatus.DELIBERATING, TopicStatus.EVALUATING]
 
 
 # --- Small helpers -------------------------------------------------------------------------------
-
-
-def _as_id(value):
-    """A primary key from user input, or None (a stray string or a 2**70 never becomes a 500)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None
-
-
-def _text(value, *, field: str, max_length: int, required=None) -> str:
-    """Stripped user text; Invalid on `field` when missing (if `required` is the message), too
-    long, or holding a NUL (PostgreSQL text cannot store one)."""
-    text = str(value or "").strip()
-    if required and not text:
-        raise Invalid({field: required})
-    if len(text) > max_length:
-        raise Invalid({field: _("At most %(n)s characters.") % {"n": f"{max_length:,}"}})
-    if "\x00" in text:
-        raise Invalid({field: _("This text holds a character that is not allowed.")})
-    return text
-
-
-def _constraint(exc: IntegrityError) -> str | None:
-    """The violated constraint's name as PostgreSQL reports it (psycopg's diagnostics). SQLite
-    names only the columns, so there the caller looks at the rows instead (DESIGN §7: never
-    match the error text)."""
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
 
 
 def _locked(topic) -> Topic:

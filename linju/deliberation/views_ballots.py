@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from linju.core.errors import DomainError, Forbidden
+from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 from linju.people import queries as people_queries
 from linju.places.models import Household
@@ -34,23 +35,13 @@ from .forms_ballots import (
     ProxyForm,
     RejectForm,
     VoteForm,
-    apply_error,
 )
 from .models import SCOPE_KINDS, BallotStatus, Electorate, Rule, VoteMethod
 
 ELECTORS_PER_PAGE = 20
 
 
-def _call(form, fn, names=None, **kwargs):
-    """Run a service: a refusal is a 403, any other domain error lands on the form (naming the
-    field) and nothing is saved; None then."""
-    try:
-        return fn(**kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except DomainError as exc:
-        apply_error(form, exc, names)
-        return None
+_call = call_service
 
 
 def _ballot_or_404(user, ballot_id):

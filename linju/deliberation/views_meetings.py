@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from linju.core import access
-from linju.core.errors import DomainError, Forbidden
-from linju.core.forms import apply_domain_error
+from linju.core.errors import DomainError
+from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 
 from . import queries_meetings as queries
@@ -49,19 +49,7 @@ from .models import MeetingKind, MeetingStatus, Topic
 BOARD_SHOWN = 20
 
 
-def _call(form, fn, **kwargs):
-    """Run a service; a refusal becomes a 403, any other domain error lands on the form (which
-    names the field), and nothing is saved."""
-    try:
-        return fn(**kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except DomainError as exc:
-        if hasattr(form, "apply_error"):
-            form.apply_error(exc)
-        else:
-            apply_domain_error(form, exc)
-        return None
+_call = call_service
 
 
 def _qr_svg(text):

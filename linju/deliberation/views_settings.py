@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from linju.core.errors import DomainError, Forbidden
+from linju.core.cleaning import as_id
+from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 
 from . import queries_settings as queries
@@ -31,16 +32,7 @@ from .services_topics import DEFAULT_SUPPORT
 PAST_SHOWN = 20
 
 
-def _call(form, fn, **kwargs):
-    """Run a service; a refusal becomes a 403, any other domain error lands on the form (which
-    names the field), and nothing is saved."""
-    try:
-        return fn(**kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except DomainError as exc:
-        form.apply_error(exc)
-        return None
+_call = call_service
 
 
 def _require(user):
@@ -177,7 +169,7 @@ def support_rules(request):
             raise PermissionDenied
     if form is None:
         initial = {}
-        rule_place = services._as_id(request.GET.get("place"))
+        rule_place = as_id(request.GET.get("place"))
         if rule_place:
             rule = queries.support_rules(user).filter(place_id=rule_place).first()
             if rule is not None:

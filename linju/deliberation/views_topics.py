@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from linju.core import access
 from linju.core.errors import DomainError, Forbidden
+from linju.core.forms import call_service
 from linju.core.masking import mask_name
 from linju.core.views import CappedPaginator, paginate, safe_next
 from linju.people.roles import Role
@@ -32,6 +33,7 @@ from . import services_topics as services
 from .api_topics import document_response
 from .forms_ballots import STAGE_PRESETS
 from .forms_topics import (
+    FIELD_OF,
     AgendaFilterForm,
     CancelTaskForm,
     CompleteForm,
@@ -42,7 +44,6 @@ from .forms_topics import (
     StartForm,
     TaskForm,
     TopicForm,
-    apply_error,
 )
 from .models import (
     AgendaItem,
@@ -64,15 +65,7 @@ WAITING_SHOWN = 10
 
 
 def _call(form, fn, **kwargs):
-    """Run a service; a refusal is a 403, any other domain error lands on the form (naming the
-    field) and nothing is saved."""
-    try:
-        return fn(**kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except DomainError as exc:
-        apply_error(form, exc)
-        return None
+    return call_service(form, fn, names=FIELD_OF, **kwargs)
 
 
 def _topic_or_404(user, topic_id):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from linju.core import access
 from linju.core.errors import DomainError, Forbidden
-from linju.core.forms import apply_domain_error
+from linju.core.forms import call_service
 from linju.core.masking import mask_mobile
 from linju.places.models import Place, PlaceKind
 
@@ -46,15 +46,7 @@ def _require_somewhere(user, perm):
         raise PermissionDenied
 
 
-def _call(form, fn, **kwargs):
-    """Run a service; a refusal becomes a 403, any other domain error lands on the form."""
-    try:
-        return fn(**kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except DomainError as exc:
-        apply_domain_error(form, exc)
-        return None
+_call = call_service
 
 
 def _page(request, qs):

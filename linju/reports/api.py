@@ -4,8 +4,6 @@
 the public estate page and the figures. Every write goes through services; every read through
 queries and rules."""
 
-from contextlib import contextmanager
-
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,6 +21,7 @@ from linju.core.api_support import (
     Listing,
     Rows,
     json_body_doc,
+    renamed_fields,
 )
 from linju.core.errors import Forbidden, Invalid
 from linju.core.masking import mask_email, mask_mobile, mask_name
@@ -266,20 +265,6 @@ def _find(user, report_id: int) -> tuple[Report, bool]:
 def _fresh(user, report_id: int) -> dict:
     report, full = _find(user, report_id)
     return _detail(user, report, full)
-
-
-@contextmanager
-def _fields(**names):
-    """Services name the fields they check (`handler`); the client sent `handler_id`: the error
-    names what the client sent."""
-    try:
-        yield
-    except Invalid as exc:
-        errors = {names.get(k, k): v for k, v in exc.errors.items()}
-        message = exc.message
-        for old, new in names.items():
-            message = message.replace(f"{old}: ", f"{new}: ", 1)
-        raise Invalid(errors, message=message) from None
 
 
 def _place_in_scope(user, place_id: int, perm: str, field: str = "place") -> str:
@@ -623,7 +608,7 @@ def overdue(request, filters: Query[OverdueFilter]):
     "(`#id: …`). At most 100.",
 )
 def bulk_dispatch(request, payload: BulkDispatchIn):
-    with _fields(reports="report_ids", handler="handler_id"):
+    with renamed_fields(reports="report_ids", handler="handler_id"):
         reports = services.bulk_dispatch(
             user=request.user,
             report_ids=payload.report_ids,
@@ -802,7 +787,7 @@ def reject(request, report_id: int, payload: ReasonIn):
 )
 def dispatch(request, report_id: int, payload: DispatchIn):
     report, _full = _find(request.user, report_id)
-    with _fields(handler="handler_id"):
+    with renamed_fields(handler="handler_id"):
         services.dispatch_report(
             user=request.user, report=report, handler_id=payload.handler_id, note=payload.note
         )

@@ -191,17 +191,6 @@ def _field_for(path: str, category_code: str) -> tuple[str, str]:
     return head, ""
 
 
-def apply_error(form, exc: DomainError) -> None:
-    """A service's error onto a plain form: the field it names, or the form as a whole."""
-    if isinstance(exc, Invalid):
-        for path, messages in exc.errors.items():
-            field = path.split(".")[0]
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-
-
 # --- The reporter's answers -------------------------------------------------------------------
 
 RATING_CHOICES = [

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from linju.core import audit
+from linju.core.cleaning import as_id as _as_id
+from linju.core.cleaning import clean_text as _text
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.models import AuditEvent
 from linju.core.notifications import notify, notify_many
@@ -121,28 +123,6 @@ def _place_for_report(place_id) -> tuple[Place, Place]:
     if estate is None:
         raise Invalid({"place": _("This place belongs to no estate.")})
     return place, estate
-
-
-def _as_id(value):
-    """A primary key from user input, or None (a stray string or a 2**70 never becomes a 500)."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None
-
-
-def _text(value, *, field: str, max_length: int, required=None) -> str:
-    """Stripped user text; Invalid on `field` when missing (if `required` is the message), too
-    long, or holding a NUL (PostgreSQL text cannot store one)."""
-    text = str(value or "").strip()
-    if required and not text:
-        raise Invalid({field: required})
-    if len(text) > max_length:
-        raise Invalid({field: _("At most %(n)s characters.") % {"n": f"{max_length:,}"}})
-    if "\x00" in text:
-        raise Invalid({field: _("This text holds a character that is not allowed.")})
-    return text
 
 
 def _building_of(place: Place) -> Place | None:

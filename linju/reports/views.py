@@ -6,19 +6,17 @@ what is decided in rules and the services."""
 import math
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from linju.core.errors import DomainError, Forbidden
+from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 from linju.places.models import Place, PlaceKind
 
 from . import queries, rules
-from .forms import apply_error
 from .models import HANDLER_ROLES, Category, Level, Photo, Report, StepKind
 
 # The schematic of an estate (no map tiles, no external assets): its buildings on a grid, in a
@@ -26,19 +24,7 @@ from .models import HANDLER_ROLES, Category, Level, Photo, Report, StepKind
 SCHEMATIC_W, SCHEMATIC_H = 400, 300
 
 
-def call(form, fn, **kwargs):
-    """Run a service; a refusal becomes a 403, any other domain error lands on the form (which
-    then names the field), and nothing is saved."""
-    try:
-        return fn(**kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except DomainError as exc:
-        if hasattr(form, "apply_error"):
-            form.apply_error(exc)
-        else:
-            apply_error(form, exc)
-        return None
+call = call_service
 
 
 def report_or_404(report_id) -> Report:

@@ -15,13 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from linju.core.cleaning import violated
 from linju.core.errors import Conflict, Forbidden, Invalid, NotFound
 from linju.core.models import AuditEvent
 from linju.core.tests.test_api import API, api_client, assert_error, post
 from linju.deliberation import electorate
 from linju.deliberation import services_settings as services
 from linju.deliberation.models import Representative, SupportRule
-from linju.deliberation.services_ballots import violated
 from linju.deliberation.services_topics import propose_topic, support_threshold
 from linju.people.models import Residency, ResidencyStatus
 from linju.reports.tests.test_concurrency import pg_city, race
