@@ -1,6 +1,7 @@
 """Core pages: the home pages, the inbox and its preferences, the audit log, elder mode."""
 
 import json
+import mimetypes
 from functools import cached_property, wraps
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -230,4 +231,22 @@ def set_language(request):
     language = request.POST.get("language")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         people_services.update_preferences(user=request.user, language=language)
+    return response
+
+
+def private_download(document):
+    """A stored document (a stage's record, a proxy's authorisation, a ballot sheet's scan) as
+    a private response for someone the caller already checked may see it; 404 when there is
+    none. Images and PDFs open in the browser, anything else downloads."""
+    if not document:
+        raise Http404
+    try:
+        handle = document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = mimetypes.guess_type(document.name)[0] or "application/octet-stream"
+    inline = kind.startswith("image/") or kind == "application/pdf"
+    name = document.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, content_type=kind, as_attachment=not inline, filename=name)
+    response["Cache-Control"] = "private, no-store"
     return response

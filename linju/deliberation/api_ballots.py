@@ -5,7 +5,7 @@ staff member and confirmed by another against the scan, closing with the rule's 
 publishing it. Every write goes through services_ballots; every read through queries_ballots.
 A secret ballot's choices appear nowhere but in the voter's own view of their vote."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from linju.core import access
 from linju.core.api_support import ERRORS, CappedLimitOffset, FormOrJson, Listing
 from linju.core.errors import Forbidden
+from linju.core.views import private_download
 
 from . import queries_ballots as queries
 from . import rules, thresholds
@@ -533,18 +534,4 @@ def vote_file(request, ballot_id: int, vote_id: int, kind: str):
     if kind not in ("authorisation", "scan"):
         raise Http404
     get_object_or_404(Vote, ballot=ballot, pk=vote_id)
-    return open_document(queries.vote_file(ballot, vote_id, kind))
-
-
-def open_document(document):
-    """A stored scan as a private download (pages share it)."""
-    if not document:
-        raise Http404
-    try:
-        handle = document.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    pdf = document.name.lower().endswith(".pdf")
-    response = FileResponse(handle, content_type="application/pdf" if pdf else "image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(queries.vote_file(ballot, vote_id, kind))

@@ -3,7 +3,7 @@ stage by stage (四议两公开, 四步协商, 议事会议事), decisions carri
 督导), the result rated by residents (群众评价), and the notice board (公示). Every write goes
 through services_topics; every read through queries_topics and rules."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from linju.core.api_support import (
 )
 from linju.core.errors import Forbidden, Invalid
 from linju.core.masking import mask_name
+from linju.core.views import private_download
 from linju.places.models import Place
 
 from . import queries_topics as queries
@@ -346,20 +347,7 @@ def get_topic(request, topic_id: int):
 def document(request, topic_id: int, completion_id: int):
     topic = _find(request.user, topic_id)
     completion = get_object_or_404(StageCompletion, pk=completion_id, topic=topic)
-    return document_response(completion)
-
-
-def document_response(completion) -> FileResponse:
-    if not completion.document:
-        raise Http404
-    try:
-        handle = completion.document.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    name = completion.document.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_download(completion.document)
 
 
 def _action(path, summary, description, payload_doc=""):

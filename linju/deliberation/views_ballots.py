@@ -17,14 +17,13 @@ from django.views.decorators.http import require_GET
 
 from linju.core.errors import DomainError, Forbidden
 from linju.core.forms import call_service
-from linju.core.views import CappedPaginator, paginate
+from linju.core.views import CappedPaginator, paginate, private_download
 from linju.people import queries as people_queries
 from linju.places.models import Household
 
 from . import queries_ballots as queries
 from . import rules
 from . import services_ballots as services
-from .api_ballots import open_document
 from .forms_ballots import (
     PRESETS,
     BallotForm,
@@ -404,7 +403,7 @@ def vote_file(request, ballot_id, vote_id, kind):
     ballot = _ballot_or_404(user, ballot_id)
     if not rules.can_run_ballot(user, ballot) or kind not in ("authorisation", "scan"):
         raise Http404
-    return open_document(queries.vote_file(ballot, vote_id, kind))
+    return private_download(queries.vote_file(ballot, vote_id, kind))
 
 
 urlpatterns = [

@@ -23,14 +23,13 @@ from linju.core import access
 from linju.core.errors import DomainError, Forbidden
 from linju.core.forms import call_service
 from linju.core.masking import mask_name
-from linju.core.views import CappedPaginator, paginate, safe_next
+from linju.core.views import CappedPaginator, paginate, private_download, safe_next
 from linju.people.roles import Role
 from linju.places.models import Place
 
 from . import queries_topics as queries
 from . import rules
 from . import services_topics as services
-from .api_topics import document_response
 from .forms_ballots import STAGE_PRESETS
 from .forms_topics import (
     FIELD_OF,
@@ -269,7 +268,7 @@ def topic_rate(request, topic_id):
 def topic_document(request, topic_id, completion_id):
     topic = _topic_or_404(request.user, topic_id)
     completion = get_object_or_404(StageCompletion, pk=completion_id, topic=topic)
-    return document_response(completion)
+    return private_download(completion.document)
 
 
 def _board_places(user) -> list[Place]:
