@@ -46,6 +46,9 @@ def build_city():
 
     if not Procedure.objects.exists():
         deliberation_defaults.install()
+    from linju.ratings import defaults as ratings_defaults
+
+    ratings_defaults.install()
     c = City()
 
     def place(key, kind, parent=None):

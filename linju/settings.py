@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "linju.people",
     "linju.reports",
     "linju.deliberation",
+    "linju.ratings",
 ]
 
 MIDDLEWARE = [

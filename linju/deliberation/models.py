@@ -315,6 +315,7 @@ class Publication(Scoped):
         BALLOT = "ballot", _("Ballot result")
         RESULT = "result", _("Result")
         MEETING = "meeting", _("Meeting notice")
+        RATING = "rating", _("Ranking")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=160)

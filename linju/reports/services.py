@@ -18,6 +18,7 @@ from linju.core.cleaning import clean_text as _text
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.models import AuditEvent
 from linju.core.notifications import notify, notify_many
+from linju.core.photos import clean_photos
 from linju.people.models import User
 from linju.places.models import Grid, Household, Place, PlaceKind
 
@@ -38,7 +39,6 @@ from .models import (
     StepKind,
     Supporter,
 )
-from .photos import clean_photos
 
 AUTO_CLOSE_DAYS = 7
 SWEEP_BATCH = 2000

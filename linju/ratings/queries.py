@@ -1,0 +1,164 @@
+"""Reads of ratings, scoped by the access rules: which contests, rounds and rubrics a user may
+see, a round's progress and late panellists, the leaderboard with its flag history, a unit's
+month-by-month scores, and a panellist's next screen."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from linju.core import access
+from linju.deliberation.rules import home_prefixes
+
+from .models import (
+    Contest,
+    Round,
+    RoundPanellist,
+    RoundStatus,
+    Rubric,
+    RubricStatus,
+    Sheet,
+    Target,
+)
+from .rules import PUBLIC_STATUSES
+
+
+def _home_q(user, field="path") -> Q:
+    prefixes = home_prefixes(user)
+    return Q(**{f"{field}__in": prefixes}) if prefixes else Q(pk__in=[])
+
+
+def contests_for(user):
+    """Contests of the user's staff scope, and those covering their home."""
+    staff = access.scope(user, "ratings.view")
+    q = _home_q(user) | (staff.q("path") if staff else Q(pk__in=[]))
+    return Contest.objects.filter(q).select_related("place", "rubric").order_by("path", "name")
+
+
+def rounds_for(user):
+    """Rounds the user may see: every round of their staff scope; published rounds where they
+    live; rounds whose panel they sit on."""
+    staff = access.scope(user, "ratings.view")
+    q = (_home_q(user) & Q(status__in=PUBLIC_STATUSES)) | Q(panel__user=user)
+    if staff:
+        q |= staff.q("path")
+    ids = Round.objects.filter(q).values("pk")
+    return (
+        Round.objects.filter(pk__in=ids)
+        .select_related("contest", "place", "rubric")
+        .order_by("-period_start", "contest__name")
+    )
+
+
+def rubrics_for(user):
+    """Templates, the rubrics of the user's staff scope, and drafts put to their residents."""
+    staff = access.scope(user, "ratings.view")
+    q = Q(place__isnull=True) | (_home_q(user) & Q(comments_open=True))
+    if staff:
+        q |= staff.q("path")
+    return Rubric.objects.filter(q).order_by("code", "-version")
+
+
+def panel_rounds(user):
+    """The rounds the user scores now, with how far they are."""
+    mine = Sheet.objects.filter(round=OuterRef("pk"), panellist=user)
+    return (
+        Round.objects.filter(panel__user=user, status=RoundStatus.SCORING)
+        .select_related("contest")
+        .annotate(
+            target_count=Count("targets", distinct=True),
+            done=Count("sheets", filter=Q(sheets__panellist=user), distinct=True),
+            started=Exists(mine),
+        )
+        .order_by("due_on")
+    )
+
+
+def progress(round_) -> list[dict]:
+    """Each panellist: party, sheets done of the targets, late (past due and not finished)."""
+    from django.utils import timezone
+
+    targets = round_.targets.count()
+    done = dict(
+        round_.sheets.values("panellist_id")
+        .annotate(n=Count("id"))
+        .values_list("panellist_id", "n")
+    )
+    overdue = timezone.localdate() > round_.due_on
+    rows = []
+    for seat in round_.panel.select_related("user"):
+        n = done.get(seat.user_id, 0)
+        rows.append(
+            {
+                "user_id": seat.user_id,
+                "user": seat.user,
+                "party": seat.party,
+                "party_label": seat.get_party_display(),
+                "done": n,
+                "targets": targets,
+                "late": overdue and n < targets,
+            }
+        )
+    return rows
+
+
+def late_panellists(round_) -> list[dict]:
+    """Panellists with targets left once scoring was due (listed in review, reminded once)."""
+    targets = round_.targets.count()
+    done = dict(
+        round_.sheets.values("panellist_id")
+        .annotate(n=Count("id"))
+        .values_list("panellist_id", "n")
+    )
+    return [
+        {"user_id": uid, "party": party, "done": done.get(uid, 0), "targets": targets}
+        for uid, party in RoundPanellist.objects.filter(round=round_).values_list(
+            "user_id", "party"
+        )
+        if done.get(uid, 0) < targets
+    ]
+
+
+def next_target(round_, user):
+    """One target per screen: the first (in walking order) the panellist has not scored."""
+    scored = Sheet.objects.filter(target=OuterRef("pk"), panellist=user)
+    return round_.targets.filter(~Exists(scored)).order_by("position", "pk").first()
+
+
+def ranking(round_):
+    """A round's targets in rank order (unranked last)."""
+    return round_.targets.select_related("place").order_by("rank", "position", "pk")
+
+
+def flag_history(contest, limit=12) -> list[dict]:
+    """The last `limit` published rounds of a contest, each with its flag holders."""
+    rounds = list(
+        contest.rounds.filter(status__in=PUBLIC_STATUSES).order_by("-period_start")[:limit]
+    )
+    holders = {}
+    for t in Target.objects.filter(round__in=rounds, flag=True).order_by("rank", "position"):
+        holders.setdefault(t.round_id, []).append(t)
+    return [{"round": r, "flags": holders.get(r.pk, [])} for r in rounds]
+
+
+def leaderboard(contest, year: int) -> list[dict]:
+    """Flags per target over a year's published rounds, most first (the year's award table)."""
+    from .services_awards import flag_table
+
+    return flag_table(contest, year)
+
+
+def place_history(place, user):
+    """A unit's (or building's) month-by-month results in the published rounds the user sees."""
+    visible = rounds_for(user).filter(status__in=PUBLIC_STATUSES).values("pk")
+    return (
+        Target.objects.filter(place=place, round__in=visible)
+        .select_related("round__contest")
+        .order_by("-round__period_start")
+    )
+
+
+def adopted_rubrics(place, purpose):
+    """What a contest of `place` may use: adopted rubrics of the place or its ancestors."""
+    from linju.places.paths import prefixes_of
+
+    return Rubric.objects.filter(
+        status=RubricStatus.ADOPTED, purpose=purpose, path__in=prefixes_of(place.path)
+    ).order_by("name", "-version")

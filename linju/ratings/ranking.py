@@ -1,0 +1,100 @@
+"""The month's ranking (seed 001: 每月积分排名, 得分最高的三个单元获得流动红旗), computed by the
+database in one statement for a round of any size, on SQLite and PostgreSQL alike.
+
+Per item, the mean of the panellists' marks (or the trimmed mean: the `trim` highest and
+lowest dropped where more than 2 × trim panellists marked it), summed over the items. Every
+submitted sheet holds a mark for every item, so with the plain mean the sum of the items' means
+is the mean of the sheets' totals: that path reads one row a sheet, not one a mark. A veto on
+any sheet (一票否决: one vote is enough) sets the total to zero and keeps the target from the
+flag. Totals are compared as published, to two decimals; ties go to fewer points deducted,
+then to the higher score on the rubric's tie-break item (hygiene), and are otherwise shared:
+a shared rank inside the top N gets the flag. Targets nobody scored get no rank."""
+
+from django.db import connection
+
+from .models import Aggregation, Purpose
+
+_MEAN = """
+agg AS (
+    SELECT target_id, COUNT(*) AS n,
+           ROUND(AVG(total), 2) AS total, ROUND(AVG(lost), 2) AS lost,
+           ROUND(AVG(tiebreak), 2) AS tiebreak,
+           MAX(CASE WHEN vetoed THEN 1 ELSE 0 END) AS vetoed
+    FROM ratings_sheet WHERE round_id = %s GROUP BY target_id
+)"""
+
+_TRIMMED = """
+marks AS (
+    SELECT s.target_id, e.item_id, e.value, e.lost,
+           ROW_NUMBER() OVER (PARTITION BY s.target_id, e.item_id ORDER BY e.value, e.id) AS rn,
+           COUNT(*) OVER (PARTITION BY s.target_id, e.item_id) AS n
+    FROM ratings_entry e JOIN ratings_sheet s ON s.id = e.sheet_id
+    WHERE s.round_id = %s
+),
+items AS (
+    SELECT target_id, item_id, AVG(value) AS value, AVG(lost) AS lost
+    FROM marks WHERE n <= 2 * %s OR (rn > %s AND rn <= n - %s)
+    GROUP BY target_id, item_id
+),
+sheets AS (
+    SELECT target_id, COUNT(*) AS n, MAX(CASE WHEN vetoed THEN 1 ELSE 0 END) AS vetoed
+    FROM ratings_sheet WHERE round_id = %s GROUP BY target_id
+),
+agg AS (
+    SELECT i.target_id, MAX(sh.n) AS n, ROUND(SUM(i.value), 2) AS total,
+           ROUND(SUM(i.lost), 2) AS lost,
+           ROUND(SUM(CASE WHEN ri.tiebreak THEN i.value ELSE 0 END), 2) AS tiebreak,
+           MAX(sh.vetoed) AS vetoed
+    FROM items i
+    JOIN ratings_rubricitem ri ON ri.id = i.item_id
+    JOIN sheets sh ON sh.target_id = i.target_id
+    GROUP BY i.target_id
+)"""
+
+_RANK = """,
+ranked AS (
+    SELECT t.id, a.n, a.lost, a.tiebreak, COALESCE(a.vetoed, 0) AS vetoed,
+           CASE WHEN a.vetoed = 1 THEN 0 ELSE a.total END AS total,
+           CASE WHEN a.n IS NULL THEN NULL ELSE RANK() OVER (
+               ORDER BY CASE WHEN a.n IS NULL THEN 1 ELSE 0 END, COALESCE(a.vetoed, 0),
+                        CASE WHEN a.vetoed = 1 THEN 0 ELSE a.total END DESC,
+                        a.lost, a.tiebreak DESC
+           ) END AS rank
+    FROM ratings_target t LEFT JOIN agg a ON a.target_id = t.id
+    WHERE t.round_id = %s
+)
+UPDATE ratings_target SET
+    sheets = COALESCE(r.n, 0), total = r.total, lost = r.lost, tiebreak = r.tiebreak,
+    vetoed = CASE WHEN r.vetoed = 1 THEN TRUE ELSE FALSE END,
+    rank = r.rank,
+    flag = CASE WHEN r.rank <= %s AND r.vetoed = 0 THEN TRUE ELSE FALSE END,
+    stars = {stars}
+FROM ranked r
+WHERE ratings_target.id = r.id"""
+
+
+def rank_round(round_) -> int:
+    """Compute and store every target's total, rank, flag (and stars); returns the targets
+    updated. Called inside the caller's transaction, with the round locked."""
+    if round_.aggregation == Aggregation.TRIMMED:
+        k = round_.trim
+        head, params = _TRIMMED, [round_.pk, k, k, k, round_.pk]
+    else:
+        head, params = _MEAN, [round_.pk]
+    flags = round_.flags if round_.contest.purpose == Purpose.CONTEST else 0
+    stars, star_params = _stars_case(round_)
+    sql = "WITH " + head + _RANK.format(stars=stars)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, round_.pk, flags, *star_params])
+        return cursor.rowcount
+
+
+def _stars_case(round_) -> tuple[str, list]:
+    """星级 from the rubric's bands, highest band first; NULL where no band is reached."""
+    if round_.contest.purpose != Purpose.STARS:
+        return "NULL", []
+    bands = list(round_.rubric.bands.order_by("-min_score").values_list("min_score", "stars"))
+    if not bands:
+        return "NULL", []
+    whens = " ".join("WHEN r.total >= %s THEN %s" for _ in bands)
+    return f"CASE {whens} ELSE NULL END", [v for band in bands for v in band]

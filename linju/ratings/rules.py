@@ -1,0 +1,62 @@
+"""Who may do what in ratings (seed 001): community staff run contests and rubrics; the panel's
+four parties score; staff of the scope follow the scoring; residents see published rankings
+of where they live and comment on rubric drafts put to them. Permissions are registered with
+core.access; the predicates below combine them with an object's state, in one place."""
+
+from django.utils.translation import gettext as _
+
+from linju.core import access
+from linju.core.errors import Forbidden
+from linju.deliberation.rules import covers_home
+from linju.people.roles import Role
+
+from .models import RoundStatus
+
+MANAGERS = [Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN]
+VIEWERS = [r for r in access.STAFF_ROLES]
+
+# Follow every round of the scope as it is scored: progress, late panellists, sheets.
+access.register("ratings.view", VIEWERS)
+# Rubrics, contests, panels, rounds, corrections, publishing, the year's awards.
+access.register("ratings.manage", MANAGERS)
+
+PUBLIC_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.LOCKED)
+
+
+def can_manage(user, obj) -> bool:
+    return access.can(user, "ratings.manage", obj)
+
+
+def can_follow(user, obj) -> bool:
+    """Staff of the scope see rounds while they are scored, sheets and late panellists."""
+    return access.can(user, "ratings.view", obj)
+
+
+def can_see_results(user, round_) -> bool:
+    """A published round's ranking: residents of its scope and its staff."""
+    if round_.status in PUBLIC_STATUSES:
+        return covers_home(user, round_) or can_follow(user, round_)
+    return can_follow(user, round_)
+
+
+def can_see_contest(user, contest) -> bool:
+    return covers_home(user, contest) or can_follow(user, contest)
+
+
+def can_comment(user, rubric) -> bool:
+    """A draft put to the residents: those who live in its scope comment, staff too."""
+    return bool(
+        rubric.editable
+        and rubric.comments_open
+        and rubric.place_id
+        and (covers_home(user, rubric) or can_follow(user, rubric))
+    )
+
+
+def may_use_desk(user) -> bool:
+    return getattr(user, "is_superuser", False) or access.has_anywhere(user, "ratings.view")
+
+
+def require(allowed: bool, message=None) -> None:
+    if not allowed:
+        raise Forbidden(message or _("You may not do this here."), code="forbidden")

@@ -1,0 +1,9 @@
+from . import views_contests, views_rounds, views_rubrics
+
+app_name = "ratings"
+
+urlpatterns = [
+    *views_contests.urlpatterns,
+    *views_rounds.urlpatterns,
+    *views_rubrics.urlpatterns,
+]
