@@ -25,6 +25,7 @@ from linju.core.errors import Forbidden, Invalid
 from linju.core.masking import mask_name
 from linju.core.views import private_download
 from linju.places.models import Place
+from linju.ratings import evaluations
 
 from . import queries_topics as queries
 from . import rules
@@ -215,6 +216,11 @@ def detail(user, topic) -> dict:
         "evaluation_closed_at": topic.evaluation_closed_at,
         "closed_at": topic.closed_at,
         "my_rating": {"stars": rating.stars, "comment": rating.comment} if rating else None,
+        "evaluation_items": [
+            {"code": i.code, "title": i.title, "max_points": int(i.max_points)}
+            for i in evaluations.items_for(topic.path)
+        ],
+        "item_means": evaluations.summary(services.subject_of(topic)) if topic.rating_count else [],
         "stages": [
             {
                 **_stage(s),
@@ -529,7 +535,11 @@ def add_task(request, topic_id: int, payload: TaskIn):
 def rate(request, topic_id: int, payload: RateIn):
     topic = _find(request.user, topic_id)
     evaluation = services.rate_topic(
-        user=request.user, topic=topic, stars=payload.stars, comment=payload.comment
+        user=request.user,
+        topic=topic,
+        stars=payload.stars,
+        comment=payload.comment,
+        scores=payload.scores,
     )
     topic = _find(request.user, topic_id)
     return {

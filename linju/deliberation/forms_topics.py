@@ -93,6 +93,33 @@ class RateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, items=(), **kwargs):
+        """`items`: the scope's evaluation rubric (linju.ratings.evaluations), marked item by
+        item if the resident wishes: all or none."""
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            top = int(item.max_points)
+            self.fields[f"score_{item.code}"] = forms.TypedChoiceField(
+                label=item.title,
+                help_text=item.description,
+                choices=[("", "—")] + [(n, str(n)) for n in range(top, 0, -1)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def scores(self) -> dict | None:
+        given = {
+            item.code: self.cleaned_data.get(f"score_{item.code}")
+            for item in self.items
+            if self.cleaned_data.get(f"score_{item.code}") is not None
+        }
+        return given or None
+
+    def error_names(self) -> dict:
+        return {f"scores.{item.code}": f"score_{item.code}" for item in self.items}
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(

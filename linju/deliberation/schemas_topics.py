@@ -1,6 +1,7 @@
 """API schemas of topics, procedures, tasks, evaluations and the notice board (seeds 000–002)."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from annotated_types import Interval
@@ -94,6 +95,11 @@ class CancelIn(Schema):
 class RateIn(Schema):
     stars: int = Field(ge=1, le=5)
     comment: Text = Field("", max_length=500)
+    scores: dict[str, int] | None = Field(
+        None,
+        description="Optional: the scope's evaluation rubric item by item, {item code: points} "
+        "(every item, 1 to its maximum): the topic's `evaluation_items`.",
+    )
 
 
 class TaskFilterIn(Schema):
@@ -227,6 +233,19 @@ class PublicationOut(Schema):
     published_at: LocalDateTime
 
 
+class EvaluationItemOut(Schema):
+    code: str
+    title: str
+    max_points: int
+
+
+class ItemMeanOut(Schema):
+    title: str
+    max_points: Decimal
+    mean: Decimal
+    count: int
+
+
 class RatingOut(Schema):
     stars: int
     comment: str
@@ -254,6 +273,8 @@ class TopicOut(TopicRowOut):
     evaluation_closed_at: LocalDateTime | None
     closed_at: LocalDateTime | None
     my_rating: RatingOut | None
+    evaluation_items: list[EvaluationItemOut]
+    item_means: list[ItemMeanOut]
     stages: list[TopicStageOut] = Field(description="The procedure's stages, in order.")
     decisions: list[DecisionOut]
     tasks: list[TaskOut]

@@ -28,6 +28,7 @@ from linju.core.notifications import notify_many
 from linju.people.models import ResidencyStatus, RoleGrant, User
 from linju.places.models import Household, Place
 from linju.places.paths import prefixes_of
+from linju.ratings import evaluations
 
 from . import electorate, rules
 from .models import (
@@ -711,9 +712,10 @@ def _publish_stage(user, topic, stage, note, decision):
 
 
 @transaction.atomic
-def rate_topic(*, user, topic, stars, comment: str = "") -> Evaluation:
+def rate_topic(*, user, topic, stars, comment: str = "", scores=None) -> Evaluation:
     """群众评价: a resident of the topic's area rates the published result 1–5, once, and may
-    change the rating while the evaluation is open."""
+    change the rating while the evaluation is open; `scores` optionally marks the scope's
+    evaluation rubric item by item (linju.ratings.evaluations)."""
     comment = _text(comment, field="comment", max_length=500)
     stars = _as_id(stars)
     if stars is None or not 1 <= stars <= 5:
@@ -741,10 +743,17 @@ def rate_topic(*, user, topic, stars, comment: str = "") -> Evaluation:
         evaluation.stars, evaluation.comment, evaluation.created_at = stars, comment, now
         evaluation.save(update_fields=["stars", "comment", "created_at"])
     topic.save(update_fields=["rating_count", "rating_sum"])
+    if scores:
+        evaluations.record(user=user, subject=subject_of(topic), path=topic.path, scores=scores)
     audit.record(
         actor=user, verb="deliberation.rate", obj=topic, data={"stars": stars, "by": user.pk}
     )
     return evaluation
+
+
+def subject_of(topic) -> str:
+    """How the ratings engine names a topic's evaluation."""
+    return f"deliberation.topic:{topic.pk}"
 
 
 def _close_evaluation(topic, now) -> list[str]:

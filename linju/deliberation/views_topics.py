@@ -26,6 +26,7 @@ from linju.core.masking import mask_name
 from linju.core.views import CappedPaginator, paginate, private_download, safe_next
 from linju.people.roles import Role
 from linju.places.models import Place
+from linju.ratings import evaluations
 
 from . import queries_topics as queries
 from . import rules
@@ -63,8 +64,8 @@ OVERDUE_SHOWN = 50
 WAITING_SHOWN = 10
 
 
-def _call(form, fn, **kwargs):
-    return call_service(form, fn, names=FIELD_OF, **kwargs)
+def _call(form, fn, names=None, **kwargs):
+    return call_service(form, fn, names={**FIELD_OF, **(names or {})}, **kwargs)
 
 
 def _topic_or_404(user, topic_id):
@@ -178,7 +179,9 @@ def _topic_context(user, topic, rate_form=None) -> dict:
     evaluating = topic.status == TopicStatus.EVALUATING and topic.evaluation_closed_at is None
     if rate_form is None and evaluating and mine:
         initial = {"stars": rating.stars, "comment": rating.comment} if rating else {}
-        rate_form = RateForm(initial=initial, prefix="rate")
+        rate_form = RateForm(
+            initial=initial, prefix="rate", items=evaluations.items_for(topic.path)
+        )
     staff = access.can(user, "deliberation.view", topic)
     proposer = topic.proposer
     proposer_name = ""
@@ -201,6 +204,7 @@ def _topic_context(user, topic, rate_form=None) -> dict:
         "can_withdraw": topic.proposer_id == user.pk and topic.status == TopicStatus.PROPOSED,
         "rate_form": rate_form if evaluating and mine else None,
         "my_rating": rating,
+        "item_means": evaluations.summary(services.subject_of(topic)) if topic.rating_count else [],
         "staff": staff,
         "proposer_name": proposer_name,
     }
@@ -242,15 +246,17 @@ def topic_action(request, topic_id, action):
 def topic_rate(request, topic_id):
     user = request.user
     topic = _topic_or_404(user, topic_id)
-    form = RateForm(request.POST, prefix="rate")
+    form = RateForm(request.POST, prefix="rate", items=evaluations.items_for(topic.path))
     if form.is_valid():
         done = _call(
             form,
             services.rate_topic,
+            names=form.error_names(),
             user=user,
             topic=topic,
             stars=form.cleaned_data["stars"],
             comment=form.cleaned_data["comment"],
+            scores=form.scores(),
         )
         if done is not None:
             messages.success(request, _("Thank you for your rating."))

@@ -13,7 +13,13 @@ class RatingsConfig(AppConfig):
         from linju.core import modules
         from linju.core.notifications import register_kind
 
-        from . import rules  # noqa: F401  (registers permissions)
+        from linju.core import privacy as core_privacy
 
+        from . import privacy, queries, rules  # noqa: F401  (rules registers permissions)
+
+        core_privacy.register(section="ratings", export=privacy.export, erase=privacy.erase)
         modules.register_module("contest", reverse_lazy("ratings:home"))
+        modules.register_desk_panel(
+            template="ratings/_desk_panel.html", context=queries.desk_counts
+        )
         register_kind("ratings.panel", _("Rounds I score on a panel"))

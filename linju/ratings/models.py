@@ -618,17 +618,16 @@ class Award(models.Model):
 
 
 class Appraisal(models.Model):
-    """A resident's evaluation of something carried out in their scope (a deliberation topic's
-    result, a co-creation project), item by item on an evaluation rubric, 1 to each item's
-    maximum. `subject` names the thing ("deliberation.topic:12"); the app it belongs to decides
-    who may evaluate it (`evaluations.register`)."""
+    """群众评价, item by item: a resident's marks on an evaluation rubric (satisfaction, effect,
+    timeliness, openness…) for something carried out in their scope — a deliberation topic's
+    result, a co-creation project. `subject` names the thing ("deliberation.topic:12"); the app it
+    belongs to keeps the overall rating and comment and decides who may evaluate
+    (`evaluations.record`)."""
 
     subject = models.CharField(max_length=60)
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     path = PathField(max_length=255, editable=False, default="")
-    overall = models.DecimalField(_("overall"), **RESULT)
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -638,10 +637,9 @@ class Appraisal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subject", "user"], name="appraisal_once"),
         ]
-        indexes = [models.Index(fields=["subject"], name="appraisal_subject")]
 
     def __str__(self):
-        return f"{self.subject} · {self.overall}"
+        return self.subject
 
 
 class AppraisalScore(models.Model):

@@ -162,3 +162,27 @@ def adopted_rubrics(place, purpose):
     return Rubric.objects.filter(
         status=RubricStatus.ADOPTED, purpose=purpose, path__in=prefixes_of(place.path)
     ).order_by("name", "-version")
+
+
+DESK_COUNT_CAP = 99
+
+
+def desk_counts(user) -> dict | None:
+    """The staff desk's ratings panel: rounds of the user's scope being scored or in review,
+    and the sheets the user still owes as a panellist; counts stop at DESK_COUNT_CAP."""
+    from .rules import may_use_desk
+
+    seats = panel_rounds(user)
+    if not may_use_desk(user) and not seats.exists():
+        return None
+    scoped = access.filter_queryset(user, "ratings.view", Round.objects.all())
+
+    def capped(qs):
+        n = qs.order_by().values("pk")[: DESK_COUNT_CAP + 1].count()
+        return f"{DESK_COUNT_CAP}+" if n > DESK_COUNT_CAP else n
+
+    return {
+        "scoring": capped(scoped.filter(status=RoundStatus.SCORING)),
+        "review": capped(scoped.filter(status=RoundStatus.REVIEW)),
+        "to_score": sum(max(r.target_count - r.done, 0) for r in seats[:20]),
+    }

@@ -3,6 +3,7 @@ owner, a due date and progress; overdue tasks flagged once to the supervisors of
 (on a frozen clock); ratings of the result, one per resident, and closing."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -368,3 +369,45 @@ def test_due_evaluation_with_stages_left_stays_evaluating(city, evaluating):
     # 组织督导 is still to come.
     assert topic.status == TopicStatus.EVALUATING and topic.evaluation_closed_at == closes
     assert topic.current_stage.code == "supervise"
+
+
+def test_residents_may_rate_item_by_item_on_the_scope_rubric(city, evaluating, client):
+    """群众评价 on the ratings engine's evaluation rubric: all items or none, each 1–5; the
+    topic's page shows each item's mean."""
+    from linju.ratings.evaluations import summary
+    from linju.ratings.models import Appraisal
+
+    full = {"satisfaction": 5, "effect": 4, "timeliness": 3, "openness": 4}
+    with pytest.raises(Invalid) as e:
+        services.rate_topic(
+            user=city.users["owner"], topic=evaluating, stars=4, scores={"satisfaction": 5}
+        )
+    assert "scores.effect" in e.value.errors
+    with pytest.raises(Invalid) as e:
+        services.rate_topic(
+            user=city.users["owner"], topic=evaluating, stars=4, scores={**full, "effect": 6}
+        )
+    assert "scores.effect" in e.value.errors
+    # Nothing is half-saved: the overall rating rolled back with the marks.
+    assert fresh(evaluating).rating_count == 0 and not Appraisal.objects.exists()
+    services.rate_topic(user=city.users["owner"], topic=evaluating, stars=4, scores=full)
+    services.rate_topic(
+        user=city.users["tenant"], topic=evaluating, stars=2, scores={**full, "effect": 1}
+    )
+    services.rate_topic(user=city.users["owner"], topic=evaluating, stars=5, scores=full)
+    means = {
+        row["title"]: (row["mean"], row["count"])
+        for row in summary(services.subject_of(evaluating))
+    }
+    assert means["实际效果"] == (Decimal("2.5"), 2)
+    assert means["总体满意度"] == (Decimal("5.0"), 2)
+    client.force_login(city.users["owner"])
+    page = client.get(f"/deliberation/topics/{evaluating.pk}/")
+    assert page.status_code == 200
+    assert 'data-testid="item-means"' in page.content.decode()
+    posted = client.post(
+        f"/deliberation/topics/{evaluating.pk}/rate/",
+        {"rate-stars": "3", "rate-score_satisfaction": "2"},
+    )
+    assert posted.status_code == 200  # the form comes back: every item or none
+    assert "rate-score_effect" in posted.content.decode()
