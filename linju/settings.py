@@ -191,6 +191,8 @@ DELIBERATION_SUPPORT = {
 }
 DELIBERATION_EVALUATION_DAYS = env.int("LINJU_EVALUATION_DAYS", default=14)
 DELIBERATION_PAPER_ENTRY_HOURS = env.int("LINJU_PAPER_ENTRY_HOURS", default=48)
+# Days a published ranking stays open to objections before the ratings sweep locks it.
+RATING_OBJECTION_DAYS = env.int("LINJU_RATING_OBJECTION_DAYS", default=7)
 
 # --- Cache, e-mail, tasks ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -76,7 +76,7 @@ SETTINGS = (
 
 def objection_days() -> int:
     """Days a published ranking stays open to corrections before the sweep locks it."""
-    return int(getattr(settings, "LINJU_RATING_OBJECTION_DAYS", 7))
+    return settings.RATING_OBJECTION_DAYS
 
 
 def _url(round_) -> str:
