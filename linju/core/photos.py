@@ -22,10 +22,11 @@ def clean_photos(files, *, field: str = "photos") -> list[ContentFile]:
     files = list(files or [])
     if len(files) > MAX_PHOTOS:
         raise Invalid({field: _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
-    return [_reencode(f, field=f"{field}.{i}") for i, f in enumerate(files)]
+    return [clean_photo(f, field=f"{field}.{i}") for i, f in enumerate(files)]
 
 
-def _reencode(upload, *, field: str) -> ContentFile:
+def clean_photo(upload, *, field: str) -> ContentFile:
+    """One photo, its errors reported on `field`."""
     if getattr(upload, "size", 0) > MAX_UPLOAD_BYTES:
         raise Invalid({field: _("A photo may be at most 15 MB.")})
     try:

@@ -11,9 +11,8 @@ class RatingsConfig(AppConfig):
         from django.urls import reverse_lazy
 
         from linju.core import modules
-        from linju.core.notifications import register_kind
-
         from linju.core import privacy as core_privacy
+        from linju.core.notifications import register_kind
 
         from . import privacy, queries, rules  # noqa: F401  (rules registers permissions)
 

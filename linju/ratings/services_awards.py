@@ -22,7 +22,7 @@ from linju.core.cleaning import as_id, clean_text
 from linju.core.errors import Conflict, Invalid
 from linju.people.models import ResidencyStatus, RoleGrant, User
 from linju.people.roles import Role
-from linju.places.models import Household
+from linju.places.models import Household, Place
 
 from . import rules
 from .models import Award, AwardKind, Contest, HeadDuty, Purpose, Round, RoundStatus, Target
@@ -56,6 +56,9 @@ def flag_table(contest, year: int) -> list[dict]:
         .filter(flags__gt=0)
         .order_by("-flags", "place_id")
     )
+    paths = dict(
+        Place.objects.filter(pk__in=[r["place_id"] for r in rows]).values_list("pk", "path")
+    )
     labels = dict(
         Target.objects.filter(round__contest=contest, place_id__in=[r["place_id"] for r in rows])
         .order_by("place_id", "-round__period_start")
@@ -67,6 +70,7 @@ def flag_table(contest, year: int) -> list[dict]:
             rank, last = i, row["flags"]
         row["rank"] = rank
         row["label"] = labels.get(row["place_id"], "")
+        row["path"] = paths[row["place_id"]]
     return rows
 
 
@@ -95,14 +99,15 @@ def draft_awards(contest, year: int) -> list[Award]:
     for row in flag_table(contest, year):
         if row["rank"] > contest.award_places:
             break
-        for hh in Household.objects.filter(unit_id=row["place_id"]).order_by("room"):
+        # Every household of the unit (or of the building, for a contest of buildings).
+        for hh in Household.objects.filter(path__startswith=row["path"]).order_by("path"):
             lines.append(
                 Award(
                     contest=contest,
                     year=year,
                     kind=AwardKind.FLAGS,
                     household=hh,
-                    unit_id=row["place_id"],
+                    unit_id=hh.unit_id,
                     flags=row["flags"],
                     rank=row["rank"],
                     percent=contest.award_percent,

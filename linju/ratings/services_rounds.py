@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from linju.core import access, audit
 from linju.core.cleaning import as_id, clean_text, constraint_name
-from linju.core.errors import Conflict, Forbidden, Invalid
+from linju.core.errors import Conflict, Forbidden, Invalid, NotFound
+from linju.core.masking import mask_mobile
 from linju.core.notifications import notify, notify_many
-from linju.core.photos import clean_photos
+from linju.core.photos import clean_photo
 from linju.deliberation.models import Publication, Representative
 from linju.deliberation.publishing import publish
 from linju.people.models import PartyMembership, PartyOrganisation, User
@@ -114,10 +115,13 @@ def _clean_settings(data) -> dict:
     return out
 
 
-def _adopted(rubric_id, purpose) -> Rubric:
+def _adopted(rubric_id, purpose, place) -> Rubric:
+    """An adopted rubric for this purpose: a template, or one of the place's scope or above."""
     rubric = Rubric.objects.filter(pk=as_id(rubric_id), status=RubricStatus.ADOPTED).first()
     if rubric is None or rubric.purpose != purpose:
         raise Invalid({"rubric": _("Choose an adopted rubric made for this.")})
+    if rubric.place_id and not place.path.startswith(rubric.path):
+        raise Invalid({"rubric": _("This rubric belongs to another scope.")})
     return rubric
 
 
@@ -157,9 +161,7 @@ def create_contest(
     else:
         raise Invalid({"purpose": _("Choose a contest or a star rating.")})
     rules.require(rules.can_manage(user, place))
-    rubric = _adopted(rubric_id, purpose)
-    if rubric.place_id and not place.path.startswith(rubric.path):
-        raise Invalid({"rubric": _("This rubric belongs to another scope.")})
+    rubric = _adopted(rubric_id, purpose, place)
     contest = Contest.objects.create(
         place=place,
         path=place.path,
@@ -185,7 +187,7 @@ def update_contest(*, user, contest, name=None, rubric_id=None, active=None, **o
             name, field="name", max_length=100, required=_("Name the contest.")
         )
     if rubric_id not in (None, ""):
-        contest.rubric = _adopted(rubric_id, contest.purpose)
+        contest.rubric = _adopted(rubric_id, contest.purpose, contest.place)
     if active is not None:
         contest.active = bool(active)
     changed = _clean_settings(options)
@@ -259,7 +261,11 @@ def add_panellist(*, user, contest, person_id, party: str) -> Panellist:
 
 @transaction.atomic
 def end_panellist(*, user, panellist) -> Panellist:
-    seat = Panellist.objects.select_for_update().select_related("contest").get(pk=panellist.pk)
+    seat = (
+        Panellist.objects.select_for_update(of=("self",))
+        .select_related("contest")
+        .get(pk=panellist.pk)
+    )
     rules.require(rules.can_manage(user, seat.contest))
     if seat.until is None:
         seat.until = timezone.localdate()
@@ -311,11 +317,29 @@ def _targets(contest):
             .distinct()
             .order_by("name", "pk")
         )
-        return [(None, m, m.name or m.mobile) for m in members]
-    places = Place.objects.filter(kind=contest.target_kind, path__startswith=contest.path).order_by(
-        "path"
+        return [(None, m, m.name or mask_mobile(m.mobile)) for m in members]
+    places = list(
+        Place.objects.filter(kind=contest.target_kind, path__startswith=contest.path).order_by(
+            "path"
+        )
     )
-    return [(p, None, p.full_name) for p in places.select_related("parent")]
+    labels = place_labels(contest.place, places)
+    return [(p, None, labels[p.pk]) for p in places]
+
+
+def place_labels(scope, places) -> dict[int, str]:
+    """Place.full_name for many places in two queries ("南国新家园 3栋 1单元"): a contest may rate
+    thousands of units, and full_name asks the database once a place."""
+    ids = {int(seg) for p in places for seg in p.path.split("/") if seg}
+    names = dict(
+        Place.objects.filter(pk__in=ids)
+        .exclude(kind__in=("district", "subdistrict"))
+        .values_list("pk", "name")
+    )
+    return {
+        p.pk: " ".join(names[int(seg)] for seg in p.path.split("/") if seg and int(seg) in names)
+        for p in places
+    }
 
 
 def _organisation_tree(org_id) -> list[int]:
@@ -331,11 +355,16 @@ def _organisation_tree(org_id) -> list[int]:
 @transaction.atomic
 def open_round(*, user, contest, period) -> Round:
     """Open a month's (or year's) round: freeze rubric, settings, panel and targets."""
-    contest = Contest.objects.select_for_update().select_related("rubric").get(pk=contest.pk)
+    contest = (
+        Contest.objects.select_for_update(of=("self",)).select_related("rubric").get(pk=contest.pk)
+    )
     rules.require(rules.can_manage(user, contest))
     if not contest.active:
         raise Conflict(_("This contest is not in use."), code="inactive")
     start = parse_period(period, contest.period)
+    today = timezone.localdate()
+    if start > today:
+        raise Invalid({"period": _("This period has not begun.")})
     seats = list(contest.panellists.filter(until=None))
     if contest.purpose == Purpose.CONTEST:
         missing = [Party(p).label for p in CONTEST_PARTIES if p not in {s.party for s in seats}]
@@ -350,7 +379,6 @@ def open_round(*, user, contest, period) -> Round:
     targets = _targets(contest)
     if not targets:
         raise Conflict(_("There is nothing to rate in this scope."), code="no_targets")
-    today = timezone.localdate()
     try:
         with transaction.atomic():
             round_ = Round.objects.create(
@@ -390,7 +418,12 @@ def open_round(*, user, contest, period) -> Round:
 
 
 def _locked(round_) -> Round:
-    return Round.objects.select_for_update().select_related("contest", "rubric").get(pk=round_.pk)
+    # Only the round's row: the contest and the rubric are shared by many rounds.
+    return (
+        Round.objects.select_for_update(of=("self",))
+        .select_related("contest", "rubric")
+        .get(pk=round_.pk)
+    )
 
 
 def _expect(round_, *statuses) -> None:
@@ -454,11 +487,8 @@ def save_sheet(*, user, round_, target_id, marks, note: str = "") -> Sheet:
         old = before.get(item.pk)
         photo = mark.get("photo")
         keep = photo == "keep" and old is not None and bool(old.photo)
-        upload = (
-            None
-            if keep or not photo or photo == "keep"
-            else clean_photos([photo], field=f"{field}.photo")[0]
-        )
+        fresh = photo and photo != "keep" and not keep
+        upload = clean_photo(photo, field=f"{field}.photo") if fresh else None
         exempt, vetoed = bool(mark.get("exempt")), bool(mark.get("vetoed"))
         points = scoring.clean_mark(
             item,
@@ -540,14 +570,16 @@ def close_scoring(*, user, round_) -> Round:
 def correct_entry(*, user, entry, reason: str, points=None, exempt=None, vetoed=None) -> Correction:
     """A correction in review (e.g. a deduction for a pram, which is exempt): the reason is
     required, the mark's previous state is kept, the round is ranked again."""
-    entry = Entry.objects.select_related("sheet__round", "item").get(pk=as_id(entry))
+    entry = Entry.objects.select_related("sheet__round", "item").filter(pk=as_id(entry)).first()
+    if entry is None:
+        raise NotFound(_("No such mark."))
     round_ = _locked(entry.sheet.round)
     rules.require(rules.can_manage(user, round_))
     _expect(round_, RoundStatus.REVIEW)
     reason = clean_text(
         reason, field="reason", max_length=500, required=_("Say why the mark changes.")
     )
-    entry = Entry.objects.select_for_update().select_related("item").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("item").get(pk=entry.pk)
     before = _state(entry)
     new_exempt = entry.exempt if exempt is None else bool(exempt)
     new_vetoed = entry.vetoed if vetoed is None else bool(vetoed)

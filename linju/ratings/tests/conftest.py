@@ -10,9 +10,9 @@ import pytest
 from linju.places.models import Household, Place
 from linju.ratings import defaults
 from linju.ratings.models import Party
+from linju.ratings.scoring import default_points
 from linju.ratings.services_rounds import add_panellist, create_contest, save_sheet
 from linju.ratings.services_rubrics import adopt_rubric, copy_rubric
-from linju.ratings.scoring import default_points
 
 
 @dataclass

@@ -128,7 +128,7 @@ def test_a_correction_needs_a_reason_is_kept_and_reranks(contested):
 
 
 def test_publishing_puts_the_ranking_on_the_board_and_the_sweep_locks_it(contested):
-    round_, t = month_scored(contested)
+    round_, _targets = month_scored(contested)
     with pytest.raises(Conflict):
         publish_round(user=contested.manager, round_=round_)  # still scoring
     close_scoring(user=contested.manager, round_=round_)
