@@ -6,7 +6,7 @@ Stage line below, before the vacuum. Later stages may read what earlier ones wro
 reverse.
 """
 
-from . import audit, ballots, inbox, party, people, places, reports, roles, vacuum
+from . import audit, ballots, contest, inbox, party, people, places, reports, roles, vacuum
 from .copy import Stage
 
 STAGES = [
@@ -21,6 +21,7 @@ STAGES = [
     Stage("audit", audit.fill_audit, audit.expected_audit),
     Stage("reports", reports.fill_reports, reports.expected_reports),
     Stage("ballot_estate", ballots.fill, ballots.expected),
+    Stage("contest_100k", contest.fill, contest.expected),
     # New stages go above this line: the vacuum stays last.
     Stage("vacuum", vacuum.fill_vacuum, transaction=False),
 ]

@@ -85,11 +85,13 @@ def _field_of(loc) -> str:
     """ninja's error location → the client's field path.
 
     ("body", "payload", "reason") → "reason": the first item is where the value came from and,
-    for a JSON body, the second is the Python parameter name, which the client never sees.
+    for a JSON or form body, the second is the Python parameter name, which the client never
+    sees.
     ("query", "limit") → "limit"."""
     parts = [str(p) for p in loc]
     source, rest = (parts[0], parts[1:]) if parts else ("", [])
-    if source == "body":
+    # A form model's own validators report ("form", "marks") without the parameter's name.
+    if source == "body" or (source == "form" and len(rest) > 1):
         rest = rest[1:]
     return ".".join(rest) or source
 
@@ -234,6 +236,17 @@ COUNT_CAP = 2_000
 # --- Multipart or JSON ---------------------------------------------------------------------------
 
 
+def _load_form(request) -> None:
+    """Django parses multipart bodies for POST only (ticket 12635): parse a PUT's or a PATCH's
+    the same way."""
+    method = request.method
+    request.method = request.META["REQUEST_METHOD"] = "POST"
+    try:
+        request._load_post_and_files()
+    finally:
+        request.method = request.META["REQUEST_METHOD"] = method
+
+
 class _FormOrJsonModel(FormModel):
     """Form fields from a multipart (or urlencoded) body, or the same fields as a JSON object:
     a phone sends photos, a script may send JSON without them."""
@@ -241,6 +254,8 @@ class _FormOrJsonModel(FormModel):
     @classmethod
     def get_request_data(cls, request, api, path_params):
         if request.content_type != "application/json":
+            if request.method in ("PUT", "PATCH"):
+                _load_form(request)
             return super().get_request_data(request, api, path_params)
         if not request.body:
             return {}

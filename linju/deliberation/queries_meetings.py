@@ -12,8 +12,8 @@ from django.utils import timezone
 from linju.core import access
 from linju.core.masking import mask_mobile, mask_name
 from linju.people.models import Residency, ResidencyStatus, User
-from linju.places.models import Place, PlaceKind
-from linju.places.queries import household_label
+from linju.places.models import Place
+from linju.places.queries import household_label, place_labels
 
 from . import rules
 from .models import SCOPE_KINDS, AgendaItem, Invitee, Meeting, MeetingStatus, Rsvp
@@ -157,24 +157,6 @@ def host_places(user):
     return access.filter_queryset(user, "deliberation.host_meeting", qs).order_by("path")[
         :HOST_PLACES_SHOWN
     ]
-
-
-def place_labels(places) -> dict[int, str]:
-    """Place id → "estate building unit" (the community and below), in one query."""
-    places = [p for p in places if p is not None]
-    ids = {int(seg) for p in places for seg in p.path.strip("/").split("/") if seg}
-    names = {
-        p.pk: (p.kind, p.name) for p in Place.objects.filter(pk__in=ids).only("pk", "kind", "name")
-    }
-    labels = {}
-    for p in places:
-        parts = []
-        for seg in p.path.strip("/").split("/"):
-            kind, name = names.get(int(seg), ("", ""))
-            if seg and kind not in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, ""):
-                parts.append(name)
-        labels[p.pk] = " ".join(parts) or p.name
-    return labels
 
 
 def label_meetings(rows) -> list:

@@ -13,10 +13,10 @@ from linju.core import access
 from linju.core.masking import mask_mobile, mask_name
 from linju.people.models import Residency, ResidencyStatus, User
 from linju.places.models import Place, PlaceKind
+from linju.places.queries import place_labels
 
 from . import electorate
 from .models import SCOPE_KINDS, Representative, SupportRule
-from .queries_meetings import place_labels
 from .services_topics import threshold_of
 
 PERM = "deliberation.organise"

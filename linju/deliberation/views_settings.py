@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from linju.core.cleaning import as_id
 from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
+from linju.places.queries import place_labels
 
 from . import queries_settings as queries
 from . import services_settings as services
@@ -26,7 +27,6 @@ from .forms_settings import (
     SupportRuleForm,
 )
 from .models import Representative
-from .queries_meetings import place_labels
 from .services_topics import DEFAULT_SUPPORT
 
 PAST_SHOWN = 20

@@ -37,3 +37,21 @@ def household_label(household) -> str:
     estate = building.parent if building else None
     parts = [p.name for p in (estate, building, unit) if p is not None]
     return " ".join([*parts, household.room])
+
+
+def place_labels(places) -> dict[int, str]:
+    """Place id → "estate building unit" (the community and below), in one query."""
+    places = [p for p in places if p is not None]
+    ids = {int(seg) for p in places for seg in p.path.strip("/").split("/") if seg}
+    names = {
+        p.pk: (p.kind, p.name) for p in Place.objects.filter(pk__in=ids).only("pk", "kind", "name")
+    }
+    labels = {}
+    for p in places:
+        parts = []
+        for seg in p.path.strip("/").split("/"):
+            kind, name = names.get(int(seg), ("", ""))
+            if seg and kind not in (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, ""):
+                parts.append(name)
+        labels[p.pk] = " ".join(parts) or p.name
+    return labels

@@ -431,12 +431,16 @@ class RoundPanellist(models.Model):
 class Target(models.Model):
     """A unit, building or party member rated in a round, with its computed result."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="targets")
+    # Indexes are few on purpose: ranking rewrites every target of a round, and each index is
+    # one more write per row. The composite keys below serve what single ones would.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="targets", db_index=False
+    )
     place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     member = models.ForeignKey(
-        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
     label = models.CharField(_("name"), max_length=160)
     position = models.PositiveIntegerField(default=0)  # the order panellists walk through
@@ -454,15 +458,30 @@ class Target(models.Model):
         verbose_name_plural = _("rated targets")
         ordering = ["round_id", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "place"], name="target_place_once"),
-            models.UniqueConstraint(fields=["round", "member"], name="target_member_once"),
+            models.UniqueConstraint(
+                fields=["round", "place"],
+                condition=Q(place__isnull=False),
+                name="target_place_once",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "member"],
+                condition=Q(member__isnull=False),
+                name="target_member_once",
+            ),
             models.CheckConstraint(
                 condition=Q(place__isnull=False) | Q(member__isnull=False), name="target_what"
             ),
         ]
         indexes = [
             models.Index(fields=["round", "rank"], name="target_rank"),
-            models.Index(fields=["place", "round"], name="target_place_history"),
+            models.Index(
+                fields=["place", "round"],
+                condition=Q(place__isnull=False),
+                name="target_place_history",
+            ),
+            models.Index(
+                fields=["member"], condition=Q(member__isnull=False), name="target_member"
+            ),
         ]
 
     def __str__(self):
@@ -473,8 +492,12 @@ class Sheet(models.Model):
     """One panellist's scoring of one target (one screen on their phone). Its totals are kept
     on the row (`scoring.sheet_totals`): the monthly ranking reads sheets, not entries."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sheets")
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="scoresheets")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="sheets", db_index=False
+    )
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="scoresheets", db_index=False
+    )
     panellist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
     total = models.DecimalField(**POINTS, default=0)
@@ -503,7 +526,9 @@ class Entry(models.Model):
     a note and the evidence photo. `value` (signed, as it enters the total) and `lost` (points
     lost) are derived by `scoring.effect` when the entry is saved."""
 
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="entries")
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     item = models.ForeignKey(RubricItem, on_delete=models.PROTECT, related_name="+")
     points = models.DecimalField(_("points"), **POINTS, default=0)
     exempt = models.BooleanField(_("exempt"), default=False)

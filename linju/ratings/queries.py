@@ -50,7 +50,10 @@ def rounds_for(user):
 def rubrics_for(user):
     """Templates, the rubrics of the user's staff scope, and drafts put to their residents."""
     staff = access.scope(user, "ratings.view")
-    q = Q(place__isnull=True) | (_home_q(user) & Q(comments_open=True))
+    # Residents see the drafts put to them and the adopted rules their homes are judged by.
+    q = Q(place__isnull=True) | (
+        _home_q(user) & (Q(comments_open=True) | Q(status=RubricStatus.ADOPTED))
+    )
     if staff:
         q |= staff.q("path")
     return Rubric.objects.filter(q).order_by("code", "-version")

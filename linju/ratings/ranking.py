@@ -85,6 +85,11 @@ def rank_round(round_) -> int:
     stars, star_params = _stars_case(round_)
     sql = "WITH " + head + _RANK.format(stars=stars)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # For this statement only: compiling it (JIT) costs more than it saves, and the
+            # rank's sort of a large round should not spill to disk.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, [*params, round_.pk, flags, *star_params])
         return cursor.rowcount
 
@@ -96,5 +101,6 @@ def _stars_case(round_) -> tuple[str, list]:
     bands = list(round_.rubric.bands.order_by("-min_score").values_list("min_score", "stars"))
     if not bands:
         return "NULL", []
-    whens = " ".join("WHEN r.total >= %s THEN %s" for _ in bands)
+    # SQLite compares a computed REAL with a Decimal parameter (sent as text) as text.
+    whens = " ".join("WHEN r.total >= CAST(%s AS NUMERIC) THEN %s" for _ in bands)
     return f"CASE {whens} ELSE NULL END", [v for band in bands for v in band]

@@ -43,6 +43,16 @@ def can_see_contest(user, contest) -> bool:
     return covers_home(user, contest) or can_follow(user, contest)
 
 
+def is_panellist(user, round_) -> bool:
+    """Scoring is a seat on the round's panel as it was frozen when the round opened."""
+    return bool(getattr(user, "pk", None)) and round_.panel.filter(user=user).exists()
+
+
+def require_panellist(user, round_) -> None:
+    if not is_panellist(user, round_):
+        raise Forbidden(_("You are not on this round's panel."), code="not_panellist")
+
+
 def can_comment(user, rubric) -> bool:
     """A draft put to the residents: those who live in its scope comment, staff too."""
     return bool(

@@ -61,7 +61,7 @@ def flag_table(contest, year: int) -> list[dict]:
     )
     labels = dict(
         Target.objects.filter(round__contest=contest, place_id__in=[r["place_id"] for r in rows])
-        .order_by("place_id", "-round__period_start")
+        .order_by("place_id", "round__period_start")  # the newest label wins
         .values_list("place_id", "label")
     )
     rank, last = 0, None
@@ -120,6 +120,8 @@ def draft_awards(contest, year: int) -> list[Award]:
             "user_id", flat=True
         )
     )
+    # One line per household: two heads living together get the higher subsidy once.
+    head_lines: dict[int, Award] = {}
     seen = set()
     for grant in heads_of_year(contest, year):
         if grant.user_id in seen:
@@ -134,19 +136,21 @@ def draft_awards(contest, year: int) -> list[Award]:
             residencies__status=ResidencyStatus.VERIFIED,
         ).distinct()
         for hh in homes.order_by("path"):
-            lines.append(
-                Award(
-                    contest=contest,
-                    year=year,
-                    kind=AwardKind.HEAD,
-                    household=hh,
-                    unit_id=hh.unit_id,
-                    user=grant.user,
-                    percent=percent,
-                    area=hh.area,
-                    amount_fen=_fee(contest, hh.area, percent),
-                )
+            held = head_lines.get(hh.pk)
+            if held is not None and held.percent >= percent:
+                continue
+            head_lines[hh.pk] = Award(
+                contest=contest,
+                year=year,
+                kind=AwardKind.HEAD,
+                household=hh,
+                unit_id=hh.unit_id,
+                user=grant.user,
+                percent=percent,
+                area=hh.area,
+                amount_fen=_fee(contest, hh.area, percent),
             )
+    lines.extend(sorted(head_lines.values(), key=lambda a: a.household.path))
     return lines
 
 

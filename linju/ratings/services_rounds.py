@@ -10,6 +10,7 @@ over) makes it final. Each function locks the round first."""
 
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from linju.core import access, audit
 from linju.core.cleaning import as_id, clean_text, constraint_name
-from linju.core.errors import Conflict, Forbidden, Invalid, NotFound
+from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.masking import mask_mobile
 from linju.core.notifications import notify, notify_many
 from linju.core.photos import clean_photo
@@ -28,6 +29,7 @@ from linju.deliberation.publishing import publish
 from linju.people.models import PartyMembership, PartyOrganisation, User
 from linju.people.roles import Role
 from linju.places.models import Place
+from linju.places.queries import place_labels
 
 from . import rules, scoring
 from .models import (
@@ -323,23 +325,8 @@ def _targets(contest):
             "path"
         )
     )
-    labels = place_labels(contest.place, places)
+    labels = place_labels(places)
     return [(p, None, labels[p.pk]) for p in places]
-
-
-def place_labels(scope, places) -> dict[int, str]:
-    """Place.full_name for many places in two queries ("南国新家园 3栋 1单元"): a contest may rate
-    thousands of units, and full_name asks the database once a place."""
-    ids = {int(seg) for p in places for seg in p.path.split("/") if seg}
-    names = dict(
-        Place.objects.filter(pk__in=ids)
-        .exclude(kind__in=("district", "subdistrict"))
-        .values_list("pk", "name")
-    )
-    return {
-        p.pk: " ".join(names[int(seg)] for seg in p.path.split("/") if seg and int(seg) in names)
-        for p in places
-    }
 
 
 def _organisation_tree(org_id) -> list[int]:
@@ -451,13 +438,6 @@ def start_scoring(*, user, round_) -> Round:
     return round_
 
 
-def _seat(round_, user) -> RoundPanellist:
-    seat = round_.panel.filter(user=user).first()
-    if seat is None:
-        raise Forbidden(_("You are not on this round's panel."), code="not_panellist")
-    return seat
-
-
 @transaction.atomic
 def save_sheet(*, user, round_, target_id, marks, note: str = "") -> Sheet:
     """A panellist's sheet for one target: a mark for every item of the round's rubric, keyed by
@@ -465,7 +445,7 @@ def save_sheet(*, user, round_, target_id, marks, note: str = "") -> Sheet:
     "keep" the one saved before). Saving again while scoring replaces the marks."""
     # Locked so that a sheet cannot land after scoring closed; a save takes milliseconds.
     round_ = _locked(round_)
-    _seat(round_, user)
+    rules.require_panellist(user, round_)
     _expect(round_, RoundStatus.SCORING)
     target = round_.targets.filter(pk=as_id(target_id)).first()
     if target is None:
@@ -615,7 +595,9 @@ def correct_entry(*, user, entry, reason: str, points=None, exempt=None, vetoed=
 
 
 def _state(entry) -> dict:
-    return {"points": str(entry.points), "exempt": entry.exempt, "vetoed": entry.vetoed}
+    # As stored (one decimal), whether the value came from the database or from the request.
+    points = Decimal(entry.points).quantize(Decimal("0.1"))
+    return {"points": str(points), "exempt": entry.exempt, "vetoed": entry.vetoed}
 
 
 @transaction.atomic
@@ -695,39 +677,49 @@ def lock_round(*, user, round_) -> Round:
 
 
 def remind_late_panellists(*, now=None) -> int:
-    """Once a round's scoring is overdue, each panellist with targets left hears of it (once)."""
+    """Once a round's scoring is overdue, each panellist with targets left hears of it (once:
+    each round is claimed by setting `reminded_at` first, so two sweeps never both remind)."""
     from .queries import late_panellists
 
     now = now or timezone.now()
     today = timezone.localdate(now)
     told = 0
-    for round_ in Round.objects.filter(
-        status=RoundStatus.SCORING, due_on__lt=today, reminded_at=None
-    ).select_related("contest"):
-        late = late_panellists(round_)
-        if late:
+    due = Round.objects.filter(status=RoundStatus.SCORING, due_on__lt=today, reminded_at=None)
+    for round_ in due.select_related("contest"):
+        with transaction.atomic():
+            if not Round.objects.filter(pk=round_.pk, reminded_at=None).update(reminded_at=now):
+                continue
+            late = late_panellists(round_)
+            if not late:
+                continue
             title = _("%(round)s: scoring was due on %(due)s") % {
                 "round": str(round_),
                 "due": round_.due_on,
             }
-            url = reverse("ratings:score", args=[round_.pk])
-            notify_many(
-                messages=[{"recipients": [p["user_id"] for p in late], "title": title, "url": url}],
-                kind="ratings.panel",
-            )
+            messages = [
+                {
+                    "recipients": [p["user_id"] for p in late],
+                    "title": title,
+                    "url": reverse("ratings:score", args=[round_.pk]),
+                }
+            ]
+            transaction.on_commit(lambda m=messages: notify_many(messages=m, kind="ratings.panel"))
             told += len(late)
-        Round.objects.filter(pk=round_.pk).update(reminded_at=now)
     return told
 
 
 def lock_due_rounds(*, now=None) -> int:
-    """Published rounds whose objection days are over become final."""
+    """Published rounds whose objection days are over become final; one reopened meanwhile is
+    left alone."""
     now = now or timezone.now()
     due = Round.objects.filter(
         status=RoundStatus.PUBLISHED, published_at__lt=now - timedelta(days=objection_days())
     )
     locked = 0
     for round_ in due:
-        lock_round(user=None, round_=round_)
+        try:
+            lock_round(user=None, round_=round_)
+        except Conflict:
+            continue
         locked += 1
     return locked

@@ -130,11 +130,14 @@ def copy_rubric(*, user, rubric, place_id=None) -> Rubric:
 
 
 @transaction.atomic
-def update_rubric(*, user, rubric, name: str, description: str = "") -> Rubric:
+def update_rubric(*, user, rubric, name=None, description=None) -> Rubric:
+    """Rename or describe a draft; what is None stays as it is."""
     rubric = _draft(rubric)
     rules.require(rules.can_manage(user, rubric))
-    rubric.name = clean_text(name, field="name", max_length=100, required=_("Name the rubric."))
-    rubric.description = clean_text(description, field="description", max_length=5000)
+    if name is not None:
+        rubric.name = clean_text(name, field="name", max_length=100, required=_("Name the rubric."))
+    if description is not None:
+        rubric.description = clean_text(description, field="description", max_length=5000)
     rubric.save(update_fields=["name", "description"])
     return rubric
 
@@ -316,10 +319,14 @@ def adopt_rubric(*, user, rubric) -> Rubric:
     rubric = _draft(rubric)
     rules.require(rules.can_manage(user, rubric))
     check_complete(rubric)
+    adopted = Rubric.objects.filter(code=rubric.code, status=RubricStatus.ADOPTED)
+    if adopted.filter(version__gt=rubric.version).exists():
+        raise Conflict(
+            _("A later version of this rubric is in use: make a new version from it."),
+            code="superseded",
+        )
     now = timezone.now()
-    older = Rubric.objects.filter(code=rubric.code, status=RubricStatus.ADOPTED).exclude(
-        pk=rubric.pk
-    )
+    older = adopted.filter(version__lt=rubric.version)
     moved = Contest.objects.filter(rubric__in=older).update(rubric=rubric)
     older.update(status=RubricStatus.RETIRED)
     rubric.status = RubricStatus.ADOPTED

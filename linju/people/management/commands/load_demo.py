@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from linju.deliberation import demo as deliberation_demo
 from linju.people import demo
+from linju.ratings import demo as ratings_demo
 from linju.reports import demo as reports_demo
 
 
@@ -49,7 +50,9 @@ class Command(BaseCommand):
         reports = reports_demo.load_demo()
         # Deliberation's demo topics, meetings and ballots, once, likewise.
         deliberation = deliberation_demo.load_demo()
-        added = {**(reports or {}), **(deliberation or {})}
+        # Ratings' demo contest, rounds and star rating, once, likewise.
+        ratings = ratings_demo.load_demo()
+        added = {**(reports or {}), **(deliberation or {}), **(ratings or {})}
         if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
         elif counts is None:
