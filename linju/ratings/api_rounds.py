@@ -803,8 +803,8 @@ def target_sheets(request, round_id: int, target_id: int):
 def entry_photo(request, round_id: int, entry_id: int):
     user = request.user
     round_ = _find_round(user, round_id)
-    entry = Entry.objects.filter(pk=entry_id, sheet__round=round_).select_related("sheet").first()
-    if entry is None or not (entry.sheet.panellist_id == user.pk or rules.can_follow(user, round_)):
+    entry = queries.entry_in(round_, entry_id)
+    if entry is None or not rules.can_see_evidence(user, entry):
         raise Http404
     return private_download(entry.photo)
 

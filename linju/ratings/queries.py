@@ -125,6 +125,19 @@ def next_target(round_, user):
     return round_.targets.filter(~Exists(scored)).order_by("position", "pk").first()
 
 
+def entry_in(round_, entry_id):
+    """A mark of the round, with its sheet and round (for the evidence rule), or None."""
+    from linju.core.cleaning import as_id
+
+    from .models import Entry
+
+    return (
+        Entry.objects.filter(pk=as_id(entry_id), sheet__round=round_)
+        .select_related("sheet__round")
+        .first()
+    )
+
+
 def ranking(round_):
     """A round's targets in rank order (unranked last)."""
     return round_.targets.select_related("place").order_by("rank", "position", "pk")
@@ -189,3 +202,42 @@ def desk_counts(user) -> dict | None:
         "review": capped(scoped.filter(status=RoundStatus.REVIEW)),
         "to_score": sum(max(r.target_count - r.done, 0) for r in seats[:20]),
     }
+
+
+# --- What staff manage (the desk, the create and copy forms) -----------------------------------
+
+OFFERED = 200  # places or organisations offered in a form's choices
+
+
+def managed_places(user, kinds):
+    """Places of these kinds where the user may run ratings, in path order."""
+    from linju.people.queries import places_in_scope
+
+    return places_in_scope(user, "ratings.manage", kinds)[:OFFERED]
+
+
+def managed_organisations(user):
+    """Party organisations whose star rating the user may run."""
+    from linju.people.models import PartyOrganisation
+
+    organisations = PartyOrganisation.objects.select_related("place").order_by(
+        "place__path", "name"
+    )
+    return access.filter_queryset(user, "ratings.manage", organisations, field="place__path")[
+        :OFFERED
+    ]
+
+
+def desk_contests(user):
+    """The contests the user follows as staff (not those merely covering their home)."""
+    return access.filter_queryset(
+        user, "ratings.view", Contest.objects.select_related("place", "rubric")
+    ).order_by("path", "name")
+
+
+def desk_rounds(user):
+    """The rounds of the user's staff scope that are not locked yet, newest first."""
+    rounds = Round.objects.exclude(status=RoundStatus.LOCKED).select_related("contest")
+    return access.filter_queryset(user, "ratings.view", rounds).order_by(
+        "-period_start", "contest__name"
+    )

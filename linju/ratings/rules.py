@@ -53,6 +53,12 @@ def require_panellist(user, round_) -> None:
         raise Forbidden(_("You are not on this round's panel."), code="not_panellist")
 
 
+def can_see_evidence(user, entry) -> bool:
+    """An evidence photo (a corridor, a charging cable, a neighbour's pram) is for the panellist
+    who took it and staff of the scope, never public."""
+    return entry.sheet.panellist_id == user.pk or can_follow(user, entry.sheet.round)
+
+
 def can_comment(user, rubric) -> bool:
     """A draft put to the residents: those who live in its scope comment, staff too."""
     return bool(

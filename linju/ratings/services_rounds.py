@@ -233,7 +233,8 @@ def may_sit_for(person, contest, party) -> bool:
 
 
 @transaction.atomic
-def add_panellist(*, user, contest, person_id, party: str) -> Panellist:
+def add_panellist(*, user, contest, party: str, person_id=None, mobile=None) -> Panellist:
+    """Seat a person (by id, or by the mobile number of their account) for a party."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     rules.require(rules.can_manage(user, contest))
     allowed = (
@@ -243,9 +244,14 @@ def add_panellist(*, user, contest, person_id, party: str) -> Panellist:
     )
     if party not in allowed:
         raise Invalid({"party": _("Choose the party this person sits for.")})
-    person = User.objects.filter(pk=as_id(person_id), is_active=True).first()
-    if person is None:
-        raise Invalid({"person": _("Choose a person.")})
+    if mobile is not None:
+        person = User.objects.filter(mobile=str(mobile).strip(), is_active=True).first()
+        if person is None:
+            raise Invalid({"mobile": _("Nobody with this mobile number has an account.")})
+    else:
+        person = User.objects.filter(pk=as_id(person_id), is_active=True).first()
+        if person is None:
+            raise Invalid({"person": _("Choose a person.")})
     if not may_sit_for(person, contest, party):
         raise Invalid({"person": _("This person does not belong to that party here.")})
     try:

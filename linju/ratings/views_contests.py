@@ -18,8 +18,6 @@ from django.views.decorators.http import require_GET
 
 from linju.core import access
 from linju.core.forms import call_service
-from linju.people import queries as people_queries
-from linju.people.models import PartyOrganisation, User
 from linju.places.models import Place
 
 from . import queries, rules
@@ -32,7 +30,7 @@ from .forms_contests import (
     SettingsForm,
     YearForm,
 )
-from .models import Contest, Panellist, Purpose, Round, RoundStatus
+from .models import Contest, Panellist, Purpose, RoundStatus
 
 HOME_CONTESTS = 20
 DESK_ROUNDS = 100
@@ -100,15 +98,8 @@ def _require_desk(user) -> None:
 def _create_choices(user) -> dict:
     """What a new contest may be made of: places and party organisations the user manages, and
     the rubrics adopted there or above (queries.adopted_rubrics, per place)."""
-    places = list(people_queries.places_in_scope(user, "ratings.manage", CONTEST_SCOPES)[:50])
-    organisations = list(
-        access.filter_queryset(
-            user,
-            "ratings.manage",
-            PartyOrganisation.objects.select_related("place").order_by("place__path", "name"),
-            field="place__path",
-        )[:50]
-    )
+    places = list(queries.managed_places(user, CONTEST_SCOPES)[:50])
+    organisations = list(queries.managed_organisations(user)[:50])
     seen, rubrics = set(), []
     for where, purpose in [(p, Purpose.CONTEST) for p in places] + [
         (o.place, Purpose.STARS) for o in organisations
@@ -139,16 +130,8 @@ def desk(request):
                 return redirect("ratings:contest", created.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    contests = access.filter_queryset(
-        user, "ratings.view", Contest.objects.select_related("place", "rubric")
-    ).order_by("path", "name")
-    rounds = list(
-        access.filter_queryset(
-            user,
-            "ratings.view",
-            Round.objects.exclude(status=RoundStatus.LOCKED).select_related("contest"),
-        ).order_by("-period_start", "contest__name")[:DESK_ROUNDS]
-    )
+    contests = queries.desk_contests(user)
+    rounds = list(queries.desk_rounds(user)[:DESK_ROUNDS])
     by_status = [
         (label, [r for r in rounds if r.status == value])
         for value, label in RoundStatus.choices
@@ -183,16 +166,12 @@ def _act(request, contest, action):
     elif action == "panel_add":
         form = PanellistForm(data, prefix="panel", purpose=contest.purpose)
         if form.is_valid():
-            person = User.objects.filter(mobile=form.cleaned_data["mobile"], is_active=True).first()
-            if person is None:
-                form.add_error("mobile", _("Nobody with this mobile number has an account."))
-                return None, form
             return call_service(
                 form,
                 services.add_panellist,
                 user=user,
                 contest=contest,
-                person_id=person.pk,
+                mobile=form.cleaned_data["mobile"],
                 party=form.cleaned_data["party"],
             ), form
     elif action == "panel_end":

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from linju.core.errors import DomainError, Forbidden
 from linju.core.forms import call_service
+from linju.core.views import private_download
 
 from . import queries, rules
 from . import services_rounds as services
@@ -251,8 +252,19 @@ def score(request, pk, target=None):
     return render(request, "ratings/score.html", context)
 
 
+@login_required
+def evidence(request, pk, entry):
+    """An evidence photo, served privately to those the rule allows."""
+    round_ = _round_or_404(request.user, pk)
+    found = queries.entry_in(round_, entry)
+    if found is None or not rules.can_see_evidence(request.user, found):
+        raise Http404
+    return private_download(found.photo)
+
+
 urlpatterns = [
     path("rounds/<int:pk>/", round_page, name="round"),
+    path("rounds/<int:pk>/evidence/<int:entry>/", evidence, name="evidence"),
     path("rounds/<int:pk>/score/", score, name="score"),
     path("rounds/<int:pk>/score/<int:target>/", score, name="score_target"),
 ]

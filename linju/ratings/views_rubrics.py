@@ -18,7 +18,6 @@ from linju.core.cleaning import as_id
 from linju.core.forms import call_service
 from linju.core.masking import mask_name
 from linju.core.views import CappedPaginator, paginate
-from linju.places.models import Place
 
 from . import queries, rules
 from . import services_rubrics as services
@@ -35,16 +34,11 @@ from .forms_rubrics import (
 from .models import Purpose
 
 COMMENTS_SHOWN = 200
-PLACES_OFFERED = 200
 
 
-def managed_places(user):
-    """The estates and communities where the user may make rubrics (the create and copy
-    forms' choices; the service decides)."""
-    places = Place.objects.filter(kind__in=services.SCOPE_KINDS).filter(
-        access.scope(user, "ratings.manage").q("path")
-    )
-    return list(places.order_by("path")[:PLACES_OFFERED])
+def _my_places(user):
+    """Where the user may make rubrics (the create and copy forms' choices)."""
+    return queries.managed_places(user, services.SCOPE_KINDS)
 
 
 def _rubric_or_404(user, pk):
@@ -70,14 +64,17 @@ def rubrics(request):
     if request.method == "POST":
         if not may_create:
             raise PermissionDenied
-        form = CreateRubricForm(request.POST, places=managed_places(user))
+        form = CreateRubricForm(request.POST, places=_my_places(user))
         if form.is_valid():
             rubric = call_service(form, services.create_rubric, user=user, **form.cleaned_data)
             if rubric:
                 messages.success(request, _("Draft created: now add its items."))
                 return _to(rubric)
     elif may_create:
-        form = CreateRubricForm(places=managed_places(user), initial={"purpose": Purpose.CONTEST})
+        form = CreateRubricForm(
+            places=_my_places(user),
+            initial={"purpose": Purpose.CONTEST},
+        )
     page = paginate(request, queries.rubrics_for(user).select_related("place"), CappedPaginator)
     return render(
         request,
@@ -132,7 +129,7 @@ def _context(request, rubric, **forms):
                 initial={f"stars_{b.stars}": b.min_score for b in ctx["bands"]}
             )
     if templates_copy:
-        ctx["copy_form"] = forms.get("copy_form") or CopyForm(places=managed_places(user))
+        ctx["copy_form"] = forms.get("copy_form") or CopyForm(places=_my_places(user))
     if ctx["can_comment"]:
         ctx["comment_form"] = forms.get("comment_form") or CommentForm(items=items)
     return ctx
@@ -219,7 +216,7 @@ def _copy(request, rubric):
     if rubric.place_id is None:
         if not access.has_anywhere(user, "ratings.manage"):
             raise PermissionDenied
-        form = CopyForm(request.POST, places=managed_places(user))
+        form = CopyForm(request.POST, places=_my_places(user))
         key = "copy_form"
         if not form.is_valid():
             return {key: form}

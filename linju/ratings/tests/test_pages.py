@@ -434,3 +434,24 @@ def test_the_desk_panel_counts_rounds(client, contested):
     html = body(client.get(reverse("core:staff_home")))
     assert 'data-testid="ratings-scoring">1<' in html
     assert 'data-testid="ratings-to-score">12<' in html
+
+
+def test_evidence_photos_are_private_to_the_panellist_and_staff(client, contested):
+    round_, first = published_round(contested)
+    entry = first.scoresheets.get(panellist=contested.panel[1]).entries.get(item__code="university")
+    link = url("evidence", round_.pk, entry.pk)
+    page = body(
+        as_user(client, contested.manager).get(url("round", round_.pk) + f"?target={first.pk}")
+    )
+    assert link in page  # the sheet links the private route, not the media file
+    for user, status in [
+        (contested.panel[1], 200),  # who took it
+        (contested.manager, 200),  # staff of the scope
+        (contested.city.users["tenant"], 404),  # a resident who sees the ranking
+        (contested.city.users["community_staff_2"], 404),
+    ]:
+        response = as_user(client, user).get(link)
+        assert response.status_code == status, user
+        if status == 200:
+            assert response["Content-Type"] == "image/jpeg"
+            assert response["Cache-Control"] == "private, no-store"
