@@ -29,7 +29,7 @@ from linju.places.queries import household_label
 from . import queries, rules, scoring
 from . import services_awards as awards
 from . import services_rounds as services
-from .models import Award, Correction, Entry, RoundStatus, Sheet
+from .models import Award, Correction, RoundStatus, Sheet
 from .schemas import (
     AwardOut,
     AwardTableOut,
@@ -566,11 +566,7 @@ def confirmed_awards(request, contest_id: int, year: int):
     user = request.user
     contest = _find_contest(user, contest_id)
     _require_follow(user, contest)
-    qs = (
-        Award.objects.filter(contest=contest, year=year)
-        .select_related("household__unit__parent__parent", "user")
-        .order_by("kind", "unit_id", "household_id")
-    )
+    qs = queries.confirmed_awards(contest, year)
     return Listing(qs, lambda rows: [_award(user, a) for a in rows])
 
 
@@ -821,7 +817,7 @@ def entry_photo(request, round_id: int, entry_id: int):
 def correct(request, round_id: int, entry_id: int, payload: CorrectIn):
     user = request.user
     round_ = _find_round(user, round_id)
-    entry = Entry.objects.filter(pk=entry_id, sheet__round=round_).first()
+    entry = queries.entry_in(round_, entry_id)
     if entry is None:
         raise Http404
     correction = services.correct_entry(

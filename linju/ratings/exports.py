@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from linju.places.models import Place
 from linju.places.queries import place_labels
 
-from .models import Award
+from .queries import confirmed_awards
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,15 +25,6 @@ def yuan(fen) -> Decimal:
 def unit_labels(unit_ids) -> dict[int, str]:
     """Each unit's full name (estate, building and unit)."""
     return place_labels(Place.objects.filter(pk__in=set(unit_ids)))
-
-
-def confirmed_awards(contest, year: int):
-    """The confirmed list, in the order the property company works through it."""
-    return (
-        Award.objects.filter(contest=contest, year=year)
-        .select_related("household", "user", "confirmed_by")
-        .order_by("kind", "household__path", "pk")
-    )
 
 
 def headers() -> list[str]:

@@ -241,3 +241,14 @@ def desk_rounds(user):
     return access.filter_queryset(user, "ratings.view", rounds).order_by(
         "-period_start", "contest__name"
     )
+
+
+def confirmed_awards(contest, year: int):
+    """The year's confirmed award list, in the order the property company works through it."""
+    from .models import Award
+
+    return (
+        Award.objects.filter(contest=contest, year=year)
+        .select_related("household__unit__parent__parent", "user", "confirmed_by")
+        .order_by("kind", "household__path", "pk")
+    )

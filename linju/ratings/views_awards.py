@@ -99,7 +99,7 @@ def awards(request, pk, year):
         else:
             raise PermissionDenied
     preview = _lines(services.draft_awards(contest, year))
-    confirmed = _lines(list(exports.confirmed_awards(contest, year)))
+    confirmed = _lines(list(queries.confirmed_awards(contest, year)))
     return render(
         request,
         "ratings/awards/awards.html",
@@ -123,7 +123,7 @@ def awards(request, pk, year):
 @require_GET
 def awards_xlsx(request, pk, year):
     contest = _contest_or_404(request.user, pk, year)
-    if not exports.confirmed_awards(contest, year).exists():
+    if not queries.confirmed_awards(contest, year).exists():
         messages.error(request, _("Confirm the year's awards first."))
         return redirect(reverse("ratings:awards", args=[contest.pk, year]))
     response = FileResponse(
