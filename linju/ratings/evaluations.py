@@ -82,7 +82,3 @@ def summary(subject: str) -> list[dict]:
         for r in rows
     ]
 
-
-def erase(user) -> int:
-    """A resident's marks go with their account (the owning app keeps its overall rating)."""
-    return Appraisal.objects.filter(user=user).delete()[0]

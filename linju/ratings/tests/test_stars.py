@@ -134,3 +134,26 @@ def test_a_star_rating_needs_a_party_organisation_and_a_stars_rubric(city, conte
             party_organisation_id=committee.pk,
         )
     assert "rubric" in err.value.errors
+
+
+def test_an_erased_member_leaves_no_name_on_the_rows_or_the_notice(starred, city):
+    from linju.deliberation.models import Publication
+    from linju.people.services import delete_account
+
+    contest, people = starred
+    manager = city.users["community_staff"]
+    round_ = open_round(user=manager, contest=contest, period="2026")
+    start_scoring(user=manager, round_=round_)
+    for target in round_.targets.all():
+        score(round_, manager, target)
+    close_scoring(user=manager, round_=round_)
+    publish_round(user=manager, round_=round_)
+    leaving = people["八十"]
+    notice = Publication.objects.get(kind=Publication.Kind.RATING)
+    assert ". 八十 " in notice.body and ". 六十 " in notice.body
+    leaving.set_password("pw-leave-1")
+    leaving.save()
+    delete_account(user=leaving, password="pw-leave-1")
+    notice.refresh_from_db()
+    assert "八十" not in notice.body and ". 六十 " in notice.body
+    assert round_.targets.get(member=leaving).label != "八十"
