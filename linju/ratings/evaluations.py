@@ -81,4 +81,3 @@ def summary(subject: str) -> list[dict]:
         }
         for r in rows
     ]
-

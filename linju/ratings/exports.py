@@ -8,6 +8,7 @@ import tempfile
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from linju.places.models import Place
 from linju.places.queries import place_labels
@@ -33,7 +34,7 @@ def headers() -> list[str]:
         _("Room"),
         _("Owner"),
         _("Area (m²)"),
-        _("Why"),
+        pgettext("award", "Why"),
         _("Red flags"),
         _("Rank"),
         _("Subsidy (%)"),

@@ -4,6 +4,7 @@ to the top of the form)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.core.forms import apply_domain_error
 
@@ -22,7 +23,7 @@ class HeadDutyForm(ServiceForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Say whether the duties were fulfilled.")},
     )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=pgettext_lazy("head duty", "Note"), max_length=300, required=False)
 
     def apply_error(self, exc) -> None:
         # The person is a hidden field: their error goes on top of the form.

@@ -3,6 +3,7 @@ errors back to the field that was wrong; what a valid item or band is stays the 
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.core.forms import apply_domain_error
 from linju.people.forms_households import IdChoiceField
@@ -34,7 +35,9 @@ class CreateRubricForm(RubricForm):
     place_id = IdChoiceField(
         label=_("Scope"), error_messages={"required": _("Choose an estate or a community.")}
     )
-    purpose = forms.ChoiceField(label=_("For"), choices=Purpose.choices)
+    purpose = forms.ChoiceField(
+        label=pgettext_lazy("rubric purpose", "For"), choices=Purpose.choices
+    )
 
     field_order = ["place_id", "purpose", "name", "description"]
 

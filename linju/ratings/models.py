@@ -344,7 +344,7 @@ class RoundStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("round status", "Open")
     SCORING = "scoring", _("Scoring")
     REVIEW = "review", _("In review")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("round status", "Published")
     LOCKED = "locked", _("Locked")
 
 

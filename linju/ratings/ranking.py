@@ -53,7 +53,8 @@ agg AS (
 
 _RANK = """,
 ranked AS (
-    SELECT t.id, a.n, a.lost, a.tiebreak, COALESCE(a.vetoed, 0) AS vetoed,
+    SELECT t.id, COALESCE(a.n, 0) AS n, a.lost, a.tiebreak,
+           CASE WHEN a.vetoed = 1 THEN TRUE ELSE FALSE END AS vetoed,
            CASE WHEN a.vetoed = 1 THEN 0 ELSE a.total END AS total,
            CASE WHEN a.n IS NULL THEN NULL ELSE RANK() OVER (
                ORDER BY CASE WHEN a.n IS NULL THEN 1 ELSE 0 END, COALESCE(a.vetoed, 0),
@@ -62,20 +63,43 @@ ranked AS (
            ) END AS rank
     FROM ratings_target t LEFT JOIN agg a ON a.target_id = t.id
     WHERE t.round_id = %s
+),
+final AS (
+    SELECT id, n, lost, tiebreak, vetoed, total, rank,
+           CASE WHEN rank <= %s AND NOT vetoed THEN TRUE ELSE FALSE END AS flag,
+           {stars} AS stars
+    FROM ranked
 )
 UPDATE ratings_target SET
-    sheets = COALESCE(r.n, 0), total = r.total, lost = r.lost, tiebreak = r.tiebreak,
-    vetoed = CASE WHEN r.vetoed = 1 THEN TRUE ELSE FALSE END,
-    rank = r.rank,
-    flag = CASE WHEN r.rank <= %s AND r.vetoed = 0 THEN TRUE ELSE FALSE END,
-    stars = {stars}
-FROM ranked r
-WHERE ratings_target.id = r.id"""
+    sheets = f.n, total = f.total, lost = f.lost, tiebreak = f.tiebreak, vetoed = f.vetoed,
+    rank = f.rank, flag = f.flag, stars = f.stars
+FROM final f
+WHERE ratings_target.id = f.id AND ({changed})"""
+
+# Only rows whose result changes are written: a correction in review ranks the round again,
+# and in a large round it moves few targets.
+_COLUMNS = [
+    ("sheets", "n"),
+    ("total", "total"),
+    ("lost", "lost"),
+    ("tiebreak", "tiebreak"),
+    ("vetoed", "vetoed"),
+    ("rank", "rank"),
+    ("flag", "flag"),
+    ("stars", "stars"),
+]
+
+
+def _changed() -> str:
+    # Null-safe "differs": PostgreSQL's IS DISTINCT FROM; SQLite's IS NOT (which older SQLite
+    # releases, still shipped with Python, know under no other name).
+    op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"ratings_target.{col} {op} f.{value}" for col, value in _COLUMNS)
 
 
 def rank_round(round_) -> int:
-    """Compute and store every target's total, rank, flag (and stars); returns the targets
-    updated. Called inside the caller's transaction, with the round locked."""
+    """Compute and store every target's total, rank, flag (and stars); returns how many
+    targets changed. Called inside the caller's transaction, with the round locked."""
     if round_.aggregation == Aggregation.TRIMMED:
         k = round_.trim
         head, params = _TRIMMED, [round_.pk, k, k, k, round_.pk]
@@ -83,7 +107,7 @@ def rank_round(round_) -> int:
         head, params = _MEAN, [round_.pk]
     flags = round_.flags if round_.contest.purpose == Purpose.CONTEST else 0
     stars, star_params = _stars_case(round_)
-    sql = "WITH " + head + _RANK.format(stars=stars)
+    sql = "WITH " + head + _RANK.format(stars=stars, changed=_changed())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # For this statement only: compiling it (JIT) costs more than it saves, and the
@@ -96,11 +120,12 @@ def rank_round(round_) -> int:
 
 def _stars_case(round_) -> tuple[str, list]:
     """星级 from the rubric's bands, highest band first; NULL where no band is reached."""
+    none = "CAST(NULL AS INTEGER)"  # typed: PostgreSQL compares it with the stars column
     if round_.contest.purpose != Purpose.STARS:
-        return "NULL", []
+        return none, []
     bands = list(round_.rubric.bands.order_by("-min_score").values_list("min_score", "stars"))
     if not bands:
-        return "NULL", []
+        return none, []
     # SQLite compares a computed REAL with a Decimal parameter (sent as text) as text.
-    whens = " ".join("WHEN r.total >= CAST(%s AS NUMERIC) THEN %s" for _ in bands)
+    whens = " ".join("WHEN total >= CAST(%s AS NUMERIC) THEN %s" for _ in bands)
     return f"CASE {whens} ELSE NULL END", [v for band in bands for v in band]

@@ -290,7 +290,8 @@ def test_settings_are_saved_or_named_when_wrong(client, contested):
     )
 
 
-def test_opening_a_round_from_the_contest_page(client, contested):
+def test_opening_a_round_from_the_contest_page(english, contested):
+    client = english
     contest = contested.contest
     as_user(client, contested.manager)
     page = url("contest", contest.pk)
@@ -322,7 +323,8 @@ def test_staff_follow_the_panel_and_see_who_is_late(client, contested):
     assert "v1" in html or f"v{round_.rubric.version}" in html
 
 
-def test_managers_close_correct_with_a_reason_publish_reopen_and_lock(client, contested):
+def test_managers_close_correct_with_a_reason_publish_reopen_and_lock(english, contested):
+    client = english
     round_ = scoring_round(contested)
     targets = list(round_.targets.order_by("position"))
     for target in targets:

@@ -65,7 +65,7 @@ def test_the_download_lists_sheets_comments_seats_and_awards(history):
     c, owner, round_ = history
     data = core_privacy.export(owner)["ratings"]
     json.dumps(data)  # the download is JSON
-    assert "kept" in data["score_sheets_kept"]
+    assert "保留" in data["score_sheets_kept"]  # says, in the reader's language, they are kept
     assert [s["target"] for s in data["score_sheets"]] == [
         t.label for t in round_.targets.all()[:2]
     ]
