@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.places.models import Place
+from linju.places.models import Place, Scoped
 from linju.places.paths import PathField
 
 User = settings.AUTH_USER_MODEL
@@ -34,27 +34,6 @@ def private_path(instance, filename):
 
 # Topics, meetings and ballots sit on one of these places (a household is never a scope).
 SCOPE_KINDS = ("unit", "building", "estate", "community")
-
-
-class Scoped(models.Model):
-    """A row bound to a scope place; `path` copies the place's path for prefix filters."""
-
-    place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("scope")
-    )
-    path = PathField(max_length=255, editable=False, default="")
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.place_id and not self.path:
-            self.path = self.place.path
-        super().save(*args, **kwargs)
-
-    @property
-    def scope_path(self):
-        return self.path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -99,6 +99,27 @@ class Place(models.Model):
         )
 
 
+class Scoped(models.Model):
+    """A row bound to a scope place; `path` copies the place's path for prefix filters."""
+
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("scope")
+    )
+    path = PathField(max_length=255, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.place_id and not self.path:
+            self.path = self.place.path
+        super().save(*args, **kwargs)
+
+    @property
+    def scope_path(self):
+        return self.path
+
+
 class Grid(models.Model):
     """网格: a management overlay inside one community covering a set of buildings."""
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.places.models import Place
+from linju.places.models import Place, Scoped
 from linju.places.paths import PathField
 
 User = settings.AUTH_USER_MODEL
@@ -47,7 +47,7 @@ class RubricStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class Rubric(models.Model):
+class Rubric(Scoped):
     """评分细则: one version of a rubric. Versions of one rubric share `code`; a draft is edited
     (and may be put to the residents), an adopted version never changes again, so every round
     scored with it can be read as it was. A rubric without a place is a template every scope
@@ -66,7 +66,6 @@ class Rubric(models.Model):
         related_name="+",
         verbose_name=_("scope"),
     )
-    path = PathField(max_length=255, editable=False, default="")
     status = models.CharField(
         _("status"), max_length=16, choices=RubricStatus.choices, default=RubricStatus.DRAFT
     )
@@ -103,15 +102,6 @@ class Rubric(models.Model):
 
     def __str__(self):
         return f"{self.name} v{self.version}"
-
-    def save(self, *args, **kwargs):
-        if self.place_id and not self.path:
-            self.path = self.place.path
-        super().save(*args, **kwargs)
-
-    @property
-    def scope_path(self):
-        return self.path
 
     @property
     def editable(self) -> bool:
@@ -235,14 +225,10 @@ class Party(models.TextChoices):
 CONTEST_PARTIES = [Party.COMMUNITY, Party.PROPERTY, Party.OWNERS_COMMITTEE, Party.RESIDENTS]
 
 
-class Contest(models.Model):
+class Contest(Scoped):
     """A standing rating in a scope: an estate's (or community's) civilised-unit contest, or a
     party organisation's yearly star rating. Rounds copy its settings when they open."""
 
-    place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("scope")
-    )
-    path = PathField(max_length=255, editable=False, default="")
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     name = models.CharField(_("name"), max_length=100)
     target_kind = models.CharField(_("rates"), max_length=16, choices=TargetKind.choices)
@@ -305,15 +291,6 @@ class Contest(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if self.place_id and not self.path:
-            self.path = self.place.path
-        super().save(*args, **kwargs)
-
-    @property
-    def scope_path(self):
-        return self.path
-
 
 class Panellist(models.Model):
     """A member of the contest's panel and the party they sit for."""
@@ -348,13 +325,11 @@ class RoundStatus(models.TextChoices):
     LOCKED = "locked", _("Locked")
 
 
-class Round(models.Model):
+class Round(Scoped):
     """One month (or year) of a contest. Its rubric version, panel, targets and settings are
     frozen when it opens, so later changes to the contest never rewrite a past month."""
 
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="rounds")
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    path = PathField(max_length=255, editable=False, default="")
     period_start = models.DateField(_("period"))
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="rounds")
     status = models.CharField(
@@ -392,15 +367,6 @@ class Round(models.Model):
 
     def __str__(self):
         return f"{self.contest} {self.period_label}"
-
-    def save(self, *args, **kwargs):
-        if self.place_id and not self.path:
-            self.path = self.place.path
-        super().save(*args, **kwargs)
-
-    @property
-    def scope_path(self):
-        return self.path
 
     @property
     def period_label(self) -> str:

@@ -3,16 +3,16 @@ its IMMEDIATE transactions queue by construction). Co-owners voting at once for 
 again and again, leave exactly one vote; two staff members entering the same voter's paper
 sheet leave one; two sweeps close a ballot once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from conftest import build_city
 from linju.core.errors import DomainError
 from linju.core.models import AuditEvent
+from linju.core.testing import race
 from linju.deliberation import services_ballots as services
 from linju.deliberation.models import BallotStatus, Vote
 from linju.people.models import Relation, Residency, ResidencyStatus, User
@@ -26,29 +26,6 @@ def pg_city(transactional_db, settings, tmp_path):
         pytest.skip("row locks and concurrent writers are PostgreSQL's (CI runs it there)")
     settings.MEDIA_ROOT = tmp_path
     return build_city()
-
-
-def race(*calls):
-    """Run the calls at the same instant, one thread and connection each; return what each
-    returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the outcome is what the test asserts
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def co_owner(city):

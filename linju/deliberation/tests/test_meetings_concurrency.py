@@ -3,15 +3,15 @@ has a single writer: IMMEDIATE transactions queue there by construction). Every 
 the meeting row first, so a double scan at the door, two hosts inviting at once or a double
 click on "send the notice" apply once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from conftest import build_city
 from linju.core.models import AuditEvent
+from linju.core.testing import race
 from linju.deliberation import services_meetings as services
 from linju.deliberation.models import Invitee, MeetingKind, MeetingStatus, Publication
 
@@ -23,29 +23,6 @@ def pg_city(transactional_db):
     city = build_city()
     MeetingKind.objects.update(notice_days=0)
     return city
-
-
-def race(*calls):
-    """Run the calls at the same instant, one thread and connection each; return what each
-    returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the outcome is what the test asserts
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def meeting_of(city, *keys, kind="yishihui", place="B1"):

@@ -3,13 +3,12 @@ a single writer: IMMEDIATE transactions queue there by construction). Services l
 row first; the unique keys (one support per household, one completion per stage) are the last
 guard."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from conftest import build_city
 from linju.core.errors import DomainError
+from linju.core.testing import race
 from linju.deliberation import services_topics as services
 from linju.deliberation.models import (
     StageCompletion,
@@ -26,29 +25,6 @@ def pg_city(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers are PostgreSQL's (CI runs it there)")
     return build_city()
-
-
-def race(*calls):
-    """Run the calls at the same instant, one thread and connection each; return what each
-    returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the outcome is what the test asserts
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_one_household_supports_once_when_two_members_click_together(pg_city):

@@ -3,13 +3,13 @@ has one writer: its IMMEDIATE transactions queue by construction). One panellist
 sheet twice at once leaves one sheet; sheets racing the close of scoring land before it or are
 refused; two corrections of one mark at once are both kept, in order."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from linju.core.errors import Conflict, DomainError, Invalid
+from linju.core.testing import race
 from linju.people.models import User
 from linju.ratings.models import Correction, Entry, Round, RoundStatus, Sheet
 from linju.ratings.ranking import rank_round
@@ -35,29 +35,6 @@ def pg(transactional_db, settings, tmp_path):
 def scoring(pg, contested):
     round_ = open_round(user=contested.manager, contest=contested.contest, period="2026-10")
     return start_scoring(user=contested.manager, round_=round_)
-
-
-def race(*calls):
-    """Run the calls at the same instant, one thread and connection each; return what each
-    returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the outcome is what the test asserts
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def state(mark):
