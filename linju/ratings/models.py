@@ -397,8 +397,10 @@ class RoundPanellist(models.Model):
 class Target(models.Model):
     """A unit, building or party member rated in a round, with its computed result."""
 
-    # Indexes are few on purpose: ranking rewrites every target of a round, and each index is
-    # one more write per row. The composite keys below serve what single ones would.
+    # Indexes are few on purpose, and none holds a column the ranking writes: ranking rewrites
+    # every target of a round, and PostgreSQL can then put each new row version on the same
+    # page without touching any index (a HOT update; the table keeps half of each page free
+    # for it, migration 0003). A ranking page sorts one round's targets without an index.
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="targets", db_index=False
     )
@@ -439,7 +441,6 @@ class Target(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["round", "rank"], name="target_rank"),
             models.Index(
                 fields=["place", "round"],
                 condition=Q(place__isnull=False),
