@@ -22,3 +22,4 @@ class RatingsConfig(AppConfig):
             template="ratings/_desk_panel.html", context=queries.desk_counts
         )
         register_kind("ratings.panel", _("Rounds I score on a panel"))
+        register_kind("ratings.result", _("Rankings, red flags and stars that concern me"))

@@ -26,7 +26,13 @@ from linju.core.notifications import notify, notify_many
 from linju.core.photos import clean_photo
 from linju.deliberation.models import Publication, Representative
 from linju.deliberation.publishing import publish
-from linju.people.models import PartyMembership, PartyOrganisation, User
+from linju.people.models import (
+    PartyMembership,
+    PartyOrganisation,
+    Residency,
+    ResidencyStatus,
+    User,
+)
 from linju.people.roles import Role
 from linju.places.models import Place
 from linju.places.queries import place_labels
@@ -632,7 +638,46 @@ def publish_round(*, user, round_) -> Round:
         body=notice_text(round_),
     )
     audit.record(actor=user, verb="ratings.round_publish", obj=round_)
+    messages = _published_messages(round_)
+    transaction.on_commit(lambda: notify_many(messages=messages, kind="ratings.result"))
     return round_
+
+
+def _published_messages(round_) -> list[dict]:
+    """Who hears of a published round: the panel; the residents of each unit holding the red
+    flag (流动红旗); each rated party member, with their stars."""
+    url = _url(round_)
+    messages = [
+        {
+            "recipients": list(round_.panel.values_list("user_id", flat=True)),
+            "title": _("%(round)s: the ranking is published") % {"round": str(round_)},
+            "url": url,
+        }
+    ]
+    if round_.contest.purpose == Purpose.CONTEST:
+        for target in round_.targets.filter(flag=True).select_related("place"):
+            residents = Residency.objects.filter(
+                household__path__startswith=target.place.path, status=ResidencyStatus.VERIFIED
+            ).values_list("user_id", flat=True)
+            messages.append(
+                {
+                    "recipients": list(residents),
+                    "title": _("%(place)s holds the red flag for %(period)s")
+                    % {"place": target.label, "period": round_.period_label},
+                    "url": url,
+                }
+            )
+    else:
+        for target in round_.targets.filter(member__isnull=False, stars__isnull=False):
+            messages.append(
+                {
+                    "recipients": [target.member_id],
+                    "title": _("Your star rating for %(period)s: %(stars)s ★")
+                    % {"period": round_.period_label, "stars": target.stars},
+                    "url": url,
+                }
+            )
+    return [m for m in messages if m["recipients"]]
 
 
 def notice_text(round_) -> str:
@@ -640,7 +685,7 @@ def notice_text(round_) -> str:
     lines = []
     top = round_.targets.filter(rank__isnull=False).order_by("rank", "position")
     if round_.contest.purpose == Purpose.CONTEST:
-        flagged = [t.label for t in top if t.flag]
+        flagged = list(top.filter(flag=True).values_list("label", flat=True))
         lines.append(_("Red flags: %(names)s") % {"names": "、".join(flagged) or "—"})
     for t in top[:200]:
         extra = " ★" * (t.stars or 0) if round_.contest.purpose == Purpose.STARS else ""

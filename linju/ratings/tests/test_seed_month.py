@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from linju.core.errors import Conflict, Forbidden, Invalid
-from linju.core.models import AuditEvent
+from linju.core.models import AuditEvent, Notification
 from linju.deliberation.models import Publication
 from linju.ratings.models import Aggregation, Correction, RoundStatus
 from linju.ratings.services_rounds import (
@@ -127,12 +127,21 @@ def test_a_correction_needs_a_reason_is_kept_and_reranks(contested):
     assert (t[1].rank, t[1].total, t[1].flag) == (2, Decimal("100.00"), True)
 
 
-def test_publishing_puts_the_ranking_on_the_board_and_the_sweep_locks_it(contested):
+def test_publishing_puts_the_ranking_on_the_board_and_the_sweep_locks_it(
+    contested, django_capture_on_commit_callbacks
+):
     round_, _targets = month_scored(contested)
     with pytest.raises(Conflict):
         publish_round(user=contested.manager, round_=round_)  # still scoring
     close_scoring(user=contested.manager, round_=round_)
-    publish_round(user=contested.manager, round_=round_)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_round(user=contested.manager, round_=round_)
+    # The tenant of the first unit (a flag holder; not on the panel) hears of the flag, the
+    # panel that the ranking is out, a resident of the other community nothing.
+    told = Notification.objects.filter(kind="ratings.result")
+    assert told.filter(recipient=contested.city.users["tenant"]).count() == 1
+    assert set(told.values_list("recipient_id", flat=True)) >= {p.pk for p in contested.panel}
+    assert not told.filter(recipient=contested.city.users["owner_2"]).exists()
     notice = Publication.objects.get(kind=Publication.Kind.RATING)
     assert notice.path == contested.contest.path
     assert contested.units[0].full_name in notice.body.splitlines()[0]
