@@ -2,7 +2,7 @@
 see, a round's progress and late panellists, the leaderboard with its flag history, a unit's
 month-by-month scores, and a panellist's next screen."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from linju.core import access
 from linju.deliberation.rules import home_prefixes
@@ -140,7 +140,9 @@ def entry_in(round_, entry_id):
 
 def ranking(round_):
     """A round's targets in rank order (unranked last)."""
-    return round_.targets.select_related("place").order_by("rank", "position", "pk")
+    return round_.targets.select_related("place").order_by(
+        F("rank").asc(nulls_last=True), "position", "pk"
+    )
 
 
 def flag_history(contest, limit=12) -> list[dict]:

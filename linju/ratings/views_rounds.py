@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from linju.core.errors import DomainError, Forbidden
 from linju.core.forms import call_service
-from linju.core.views import private_download
+from linju.core.views import CappedPaginator, paginate, private_download
 
 from . import queries, rules
 from . import services_rounds as services
 from .forms_rounds import CorrectionForm, ReasonForm, SheetForm
-from .models import Entry, Purpose, RoundStatus, Sheet
+from .models import Purpose, RoundStatus, Sheet
 
 # Bare buttons: the service and what the page says when it is done.
 BUTTONS = {
@@ -96,9 +96,7 @@ def round_page(request, pk):
             form = CorrectionForm(request.POST)
             entry = None
             if form.is_valid():
-                entry = Entry.objects.filter(
-                    pk=form.cleaned_data["entry"], sheet__round=round_
-                ).first()
+                entry = queries.entry_in(round_, form.cleaned_data["entry"])
                 if entry is None:
                     raise Http404
                 cd = form.cleaned_data
@@ -141,11 +139,12 @@ def _page(request, round_, manage, bound):
     if follow:
         context["progress"] = queries.progress(round_)
     if results or follow:
-        context["ranking"] = list(queries.ranking(round_)[:500])
+        page = paginate(request, queries.ranking(round_), CappedPaginator)
+        context["page_obj"], context["ranking"] = page, page.object_list
         context["ranked"] = round_.status != RoundStatus.OPEN and round_.ranked_at is not None
     target_id = _int(request.GET.get("target"))
     if target_id is None and bound.get("entry"):
-        entry = Entry.objects.filter(pk=bound["entry"], sheet__round=round_).first()
+        entry = queries.entry_in(round_, bound["entry"])
         target_id = entry.sheet.target_id if entry else None
     if follow and target_id and round_.status != RoundStatus.OPEN:
         target = round_.targets.filter(pk=target_id).first()
