@@ -5,6 +5,7 @@ item they name."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.core.forms import apply_domain_error
 
@@ -72,7 +73,10 @@ class SheetForm(forms.Form):
                 names["vetoed"] = name
             name = field_name(item.code, "note")
             self.fields[name] = forms.CharField(
-                label=_("Note"), required=False, max_length=500, initial=old.note if old else ""
+                label=pgettext_lazy("mark", "Note"),
+                required=False,
+                max_length=500,
+                initial=old.note if old else "",
             )
             names["note"] = name
             if item.evidence_required:
