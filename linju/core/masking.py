@@ -21,3 +21,9 @@ def mask_name(name: str) -> str:
 def mask_email(email: str) -> str:
     local, at, domain = (email or "").partition("@")
     return f"{local[:1]}***{at}{domain}" if email else ""
+
+
+def staff_label(user) -> str:
+    """How a person acting in an official capacity (a handler, a panellist) is named to others:
+    their name, or their masked number when they gave no name."""
+    return user.name or mask_mobile(user.mobile)

@@ -23,7 +23,7 @@ from linju.core.api_support import (
 from linju.core.errors import Invalid
 from linju.core.masking import mask_name
 from linju.core.views import private_download
-from linju.places.models import Household, Place
+from linju.places.models import Household
 from linju.places.queries import household_label
 
 from . import queries, rules, scoring
@@ -485,7 +485,7 @@ def award_table(request, contest_id: int, year: int):
     user = request.user
     contest = _find_contest(user, contest_id)
     _require_follow(user, contest)
-    year = _year(year)
+    year = awards.clean_year(year)
     lines = awards.draft_awards(contest, year)
     _load_homes(lines)
     return {
@@ -495,12 +495,6 @@ def award_table(request, contest_id: int, year: int):
         "total_fen": sum(line.amount_fen for line in lines),
         "confirmed": Award.objects.filter(contest=contest, year=year).count(),
     }
-
-
-def _year(year: int) -> int:
-    if not 2000 <= year <= 2100:
-        raise Invalid({"year": _("Give a year such as 2026.")})
-    return year
 
 
 def _load_homes(lines) -> None:
@@ -566,6 +560,7 @@ def confirmed_awards(request, contest_id: int, year: int):
     user = request.user
     contest = _find_contest(user, contest_id)
     _require_follow(user, contest)
+    year = awards.clean_year(year)
     qs = queries.confirmed_awards(contest, year)
     return Listing(qs, lambda rows: [_award(user, a) for a in rows])
 
@@ -859,13 +854,16 @@ def corrections(request, round_id: int):
     "/places/{int:place_id}/history",
     response={200: list[HistoryOut], **ERRORS},
     summary="A unit's month-by-month results",
-    description="In the published rounds the caller sees, latest first.",
+    description="In the published rounds the caller sees, latest first; 404 when the caller "
+    "sees none.",
 )
 @paginate(CappedLimitOffset)
 def place_history(request, place_id: int):
-    place = get_object_or_404(Place, pk=place_id)
+    rows = queries.place_history(place_id, request.user)
+    if rows is None:
+        raise Http404
     return Listing(
-        queries.place_history(place, request.user),
+        rows,
         lambda rows: [
             {
                 "round_id": t.round_id,

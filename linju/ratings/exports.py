@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from linju.core.exports import text_cell
 from linju.places.models import Place
 from linju.places.queries import place_labels
 
@@ -50,7 +51,7 @@ def awards_xlsx(contest, year: int):
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=str(year))
-    sheet.append([f"{contest.name} · {year}"])
+    sheet.append([text_cell(sheet, f"{contest.name} · {year}")])
     sheet.append(headers())
 
     def money(value):
@@ -65,9 +66,9 @@ def awards_xlsx(contest, year: int):
         total += award.amount_fen
         sheet.append(
             [
-                labels.get(award.unit_id, ""),
-                award.household.room,
-                award.household.owner_name,
+                text_cell(sheet, labels.get(award.unit_id, "")),
+                text_cell(sheet, award.household.room),
+                text_cell(sheet, award.household.owner_name),
                 award.area,
                 award.get_kind_display(),
                 award.flags if award.kind == "flags" else None,

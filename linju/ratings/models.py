@@ -352,6 +352,14 @@ class Round(Scoped):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     locked_at = models.DateTimeField(null=True, blank=True)
+    # The ranking's public notice (公示); publishing again after a reopen replaces its text.
+    notice = models.ForeignKey(
+        "deliberation.Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("round")

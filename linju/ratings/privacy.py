@@ -131,24 +131,4 @@ def erase(user) -> None:
     Panellist.objects.filter(user=user, until__isnull=True).update(until=timezone.localdate())
     HeadDuty.objects.filter(user=user).update(note="")
     Award.objects.filter(user=user).update(user=None)
-    _unname_notices(user)
     Target.objects.filter(member=user).update(label=_("Former party member"))
-
-
-def _unname_notices(user) -> None:
-    """A published star rating's notice lists members as "<rank>. <name> <total>": take the
-    person's name off the notices of the rounds they were rated in."""
-    from linju.deliberation.models import Publication
-
-    rated = Target.objects.filter(member=user).select_related("round")
-    names = {t.label for t in rated}
-    paths = {t.round.path for t in rated}
-    if not names:
-        return
-    former = _("Former party member")
-    for notice in Publication.objects.filter(kind=Publication.Kind.RATING, path__in=paths):
-        body = notice.body
-        for name in names:
-            body = body.replace(f". {name} ", f". {former} ")
-        if body != notice.body:
-            Publication.objects.filter(pk=notice.pk).update(body=body)

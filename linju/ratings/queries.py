@@ -5,10 +5,13 @@ month-by-month scores, and a panellist's next screen."""
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from linju.core import access
+from linju.core.cleaning import as_id
+from linju.core.masking import staff_label
 from linju.deliberation.rules import home_prefixes
 
 from .models import (
     Contest,
+    Purpose,
     Round,
     RoundPanellist,
     RoundStatus,
@@ -26,17 +29,31 @@ def _home_q(user, field="path") -> Q:
 
 
 def contests_for(user):
-    """Contests of the user's staff scope, and those covering their home."""
+    """Contests of the user's staff scope, unit contests covering their home, and the star
+    ratings that rate them (rules.can_see_contest)."""
     staff = access.scope(user, "ratings.view")
-    q = _home_q(user) | (staff.q("path") if staff else Q(pk__in=[]))
-    return Contest.objects.filter(q).select_related("place", "rubric").order_by("path", "name")
+    q = (_home_q(user) & Q(purpose=Purpose.CONTEST)) | Q(rounds__targets__member=user)
+    if staff:
+        q |= staff.q("path")
+    ids = Contest.objects.filter(q).values("pk")
+    return (
+        Contest.objects.filter(pk__in=ids)
+        .select_related("place", "rubric")
+        .order_by("path", "name")
+    )
 
 
 def rounds_for(user):
-    """Rounds the user may see: every round of their staff scope; published rounds where they
-    live; rounds whose panel they sit on."""
+    """Rounds the user may see: every round of their staff scope; published rounds of the unit
+    contests where they live and of the star ratings that rate them; rounds whose panel they
+    sit on."""
     staff = access.scope(user, "ratings.view")
-    q = (_home_q(user) & Q(status__in=PUBLIC_STATUSES)) | Q(panel__user=user)
+    public = Q(status__in=PUBLIC_STATUSES)
+    q = (
+        (public & _home_q(user) & Q(contest__purpose=Purpose.CONTEST))
+        | (public & Q(targets__member=user))
+        | Q(panel__user=user)
+    )
     if staff:
         q |= staff.q("path")
     ids = Round.objects.filter(q).values("pk")
@@ -92,6 +109,7 @@ def progress(round_) -> list[dict]:
             {
                 "user_id": seat.user_id,
                 "user": seat.user,
+                "name": staff_label(seat.user),
                 "party": seat.party,
                 "party_label": seat.get_party_display(),
                 "done": n,
@@ -100,6 +118,16 @@ def progress(round_) -> list[dict]:
             }
         )
     return rows
+
+
+def panel_of(contest) -> list:
+    """The contest's sitting panel, each seat with the name others see (`name`)."""
+    seats = list(
+        contest.panellists.filter(until=None).select_related("user").order_by("party", "pk")
+    )
+    for seat in seats:
+        seat.name = staff_label(seat.user)
+    return seats
 
 
 def late_panellists(round_) -> list[dict]:
@@ -163,14 +191,16 @@ def leaderboard(contest, year: int) -> list[dict]:
     return flag_table(contest, year)
 
 
-def place_history(place, user):
-    """A unit's (or building's) month-by-month results in the published rounds the user sees."""
+def place_history(place_id, user):
+    """A unit's (or building's) month-by-month results in the published rounds the user sees,
+    or None when the user sees none of them (pages and API answer 404 alike)."""
     visible = rounds_for(user).filter(status__in=PUBLIC_STATUSES).values("pk")
-    return (
-        Target.objects.filter(place=place, round__in=visible)
-        .select_related("round__contest")
+    rows = (
+        Target.objects.filter(place_id=as_id(place_id), round__in=visible)
+        .select_related("round__contest", "place")
         .order_by("-round__period_start")
     )
+    return rows if rows.exists() else None
 
 
 def adopted_rubrics(place, purpose):

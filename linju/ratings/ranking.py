@@ -67,7 +67,7 @@ ranked AS (
 final AS (
     SELECT id, n, lost, tiebreak, vetoed, total, rank,
            CASE WHEN rank <= %s AND NOT vetoed THEN TRUE ELSE FALSE END AS flag,
-           {stars} AS stars
+           CASE WHEN vetoed THEN CAST(NULL AS INTEGER) ELSE {stars} END AS stars
     FROM ranked
 )
 UPDATE ratings_target SET

@@ -10,7 +10,7 @@ from linju.core.errors import Forbidden
 from linju.deliberation.rules import covers_home
 from linju.people.roles import Role
 
-from .models import RoundStatus
+from .models import Purpose, RoundStatus, Target
 
 MANAGERS = [Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN]
 VIEWERS = [r for r in access.STAFF_ROLES]
@@ -32,15 +32,31 @@ def can_follow(user, obj) -> bool:
     return access.can(user, "ratings.view", obj)
 
 
-def can_see_results(user, round_) -> bool:
-    """A published round's ranking: residents of its scope and its staff."""
-    if round_.status in PUBLIC_STATUSES:
-        return covers_home(user, round_) or can_follow(user, round_)
-    return can_follow(user, round_)
+def is_rated(user, contest) -> bool:
+    """A party member rated in one of the star rating's rounds."""
+    return (
+        bool(getattr(user, "pk", None))
+        and Target.objects.filter(round__contest=contest, member=user).exists()
+    )
 
 
 def can_see_contest(user, contest) -> bool:
-    return covers_home(user, contest) or can_follow(user, contest)
+    """A unit contest is public to the residents of its scope. A star rating names party
+    members, and party membership is sensitive personal information (PIPL art. 28): only its
+    staff and the members it rates see it."""
+    if can_follow(user, contest):
+        return True
+    if contest.purpose == Purpose.STARS:
+        return is_rated(user, contest)
+    return covers_home(user, contest)
+
+
+def can_see_results(user, round_) -> bool:
+    """A published round's ranking, for whoever may see its contest; staff of the scope see it
+    from the first ranking on."""
+    if round_.status in PUBLIC_STATUSES:
+        return can_see_contest(user, round_.contest)
+    return can_follow(user, round_)
 
 
 def is_panellist(user, round_) -> bool:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from linju.core import audit
 from linju.core.cleaning import as_id, clean_text
 from linju.core.errors import Conflict, Invalid
-from linju.people.models import ResidencyStatus, RoleGrant, User
+from linju.people.models import Residency, ResidencyStatus, RoleGrant, User
 from linju.people.roles import Role
 from linju.places.models import Household, Place
 
@@ -31,7 +31,7 @@ HEAD_ROLES = (Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.FLOOR_HEAD)
 PUBLIC = (RoundStatus.PUBLISHED, RoundStatus.LOCKED)
 
 
-def _year(value) -> int:
+def clean_year(value) -> int:
     try:
         year = int(value)
     except (TypeError, ValueError):
@@ -94,62 +94,62 @@ def _fee(contest, area: Decimal, percent: Decimal) -> int:
 
 
 def draft_awards(contest, year: int) -> list[Award]:
-    """The award lines the year would get, unsaved (the confirm page previews them)."""
+    """The award lines the year would get, unsaved (the confirm page previews them); a few
+    queries whatever the number of units and heads."""
+    winners = [r for r in flag_table(contest, year) if r["rank"] <= contest.award_places]
     lines = []
-    for row in flag_table(contest, year):
-        if row["rank"] > contest.award_places:
-            break
+    if winners:
         # Every household of the unit (or of the building, for a contest of buildings).
-        for hh in Household.objects.filter(path__startswith=row["path"]).order_by("path"):
-            lines.append(
-                Award(
-                    contest=contest,
-                    year=year,
-                    kind=AwardKind.FLAGS,
-                    household=hh,
-                    unit_id=hh.unit_id,
-                    flags=row["flags"],
-                    rank=row["rank"],
-                    percent=contest.award_percent,
-                    area=hh.area,
-                    amount_fen=_fee(contest, hh.area, contest.award_percent),
+        within = Q()
+        for row in winners:
+            within |= Q(path__startswith=row["path"])
+        households = list(Household.objects.filter(within).order_by("path"))
+        for row in winners:
+            for hh in (h for h in households if h.path.startswith(row["path"])):
+                lines.append(
+                    Award(
+                        contest=contest,
+                        year=year,
+                        kind=AwardKind.FLAGS,
+                        household=hh,
+                        unit_id=hh.unit_id,
+                        flags=row["flags"],
+                        rank=row["rank"],
+                        percent=contest.award_percent,
+                        area=hh.area,
+                        amount_fen=_fee(contest, hh.area, contest.award_percent),
+                    )
                 )
-            )
+    heads = {g.user_id: g.user for g in heads_of_year(contest, year)}
     fulfilled = set(
-        HeadDuty.objects.filter(contest=contest, year=year, fulfilled=True).values_list(
-            "user_id", flat=True
-        )
+        HeadDuty.objects.filter(
+            contest=contest, year=year, fulfilled=True, user_id__in=heads
+        ).values_list("user_id", flat=True)
     )
+    homes = Residency.objects.filter(
+        user_id__in=heads,
+        status=ResidencyStatus.VERIFIED,
+        household__path__startswith=contest.path,
+    ).select_related("household")
     # One line per household: two heads living together get the higher subsidy once.
     head_lines: dict[int, Award] = {}
-    seen = set()
-    for grant in heads_of_year(contest, year):
-        if grant.user_id in seen:
+    for residency in homes.order_by("household__path", "user_id"):
+        hh, uid = residency.household, residency.user_id
+        percent = contest.head_percent + (contest.head_bonus_percent if uid in fulfilled else 0)
+        held = head_lines.get(hh.pk)
+        if held is not None and held.percent >= percent:
             continue
-        seen.add(grant.user_id)
-        percent = contest.head_percent + (
-            contest.head_bonus_percent if grant.user_id in fulfilled else 0
+        head_lines[hh.pk] = Award(
+            contest=contest,
+            year=year,
+            kind=AwardKind.HEAD,
+            household=hh,
+            unit_id=hh.unit_id,
+            user=heads[uid],
+            percent=percent,
+            area=hh.area,
+            amount_fen=_fee(contest, hh.area, percent),
         )
-        homes = Household.objects.filter(
-            path__startswith=contest.path,
-            residencies__user_id=grant.user_id,
-            residencies__status=ResidencyStatus.VERIFIED,
-        ).distinct()
-        for hh in homes.order_by("path"):
-            held = head_lines.get(hh.pk)
-            if held is not None and held.percent >= percent:
-                continue
-            head_lines[hh.pk] = Award(
-                contest=contest,
-                year=year,
-                kind=AwardKind.HEAD,
-                household=hh,
-                unit_id=hh.unit_id,
-                user=grant.user,
-                percent=percent,
-                area=hh.area,
-                amount_fen=_fee(contest, hh.area, percent),
-            )
     lines.extend(sorted(head_lines.values(), key=lambda a: a.household.path))
     return lines
 
@@ -159,7 +159,7 @@ def set_head_duty(*, user, contest, year, person_id, fulfilled: bool, note: str 
     """Staff record whether a head fulfilled their duties this year (履职尽责)."""
     contest = Contest.objects.get(pk=contest.pk)
     rules.require(rules.can_manage(user, contest))
-    year = _year(year)
+    year = clean_year(year)
     person = User.objects.filter(pk=as_id(person_id)).first()
     if person is None or not heads_of_year(contest, year).filter(user=person).exists():
         raise Invalid({"person": _("This person was not a head here that year.")})
@@ -188,7 +188,7 @@ def confirm_awards(*, user, contest, year) -> list[Award]:
     """Write the year's award list once the year is over and its rounds are published."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     rules.require(rules.can_manage(user, contest))
-    year = _year(year)
+    year = clean_year(year)
     if contest.purpose != Purpose.CONTEST:
         raise Conflict(_("Only a contest has awards."), code="not_contest")
     if timezone.localdate() <= date(year, 12, 31):

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from linju.core import access, audit
 from linju.core.cleaning import as_id, clean_text, constraint_name
 from linju.core.errors import Conflict, Invalid, NotFound
-from linju.core.masking import mask_mobile
+from linju.core.masking import staff_label
 from linju.core.notifications import notify, notify_many
 from linju.core.photos import clean_photo
 from linju.deliberation.models import Publication, Representative
@@ -331,7 +332,7 @@ def _targets(contest):
             .distinct()
             .order_by("name", "pk")
         )
-        return [(None, m, m.name or mask_mobile(m.mobile)) for m in members]
+        return [(None, m, staff_label(m)) for m in members]
     places = list(
         Place.objects.filter(kind=contest.target_kind, path__startswith=contest.path).order_by(
             "path"
@@ -505,18 +506,24 @@ def save_sheet(*, user, round_, target_id, marks, note: str = "") -> Sheet:
                     _("You saved this sheet at the same time elsewhere; reload."), code="duplicate"
                 ) from None
             raise
-    rows = []
+    rows, replaced = [], []
     for item, points, exempt, vetoed, text, upload, keep, old in cleaned:
         entry = old or Entry(sheet=sheet, item=item)
         value, lost = scoring.effect(item, points=points, exempt=exempt)
         entry.points, entry.exempt, entry.vetoed, entry.note = points, exempt, vetoed, text
         entry.value, entry.lost = value, lost
+        if old is not None and old.photo and not keep:
+            replaced.append(old.photo.name)
         if upload is not None:
             entry.photo.save(f"{item.code}.jpg", upload, save=False)
         elif not keep:
             entry.photo = ""
         entry.save()
         rows.append((item, value, lost, vetoed))
+    if replaced:
+        # A replaced or dropped photo goes once the new marks are stored, not before.
+        storage = Entry._meta.get_field("photo").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
     _store_totals(sheet, rows, note=note, at=now)
     audit.record(
         actor=user,
@@ -630,13 +637,21 @@ def publish_round(*, user, round_) -> Round:
     now = timezone.now()
     round_.status, round_.published_at, round_.published_by = RoundStatus.PUBLISHED, now, user
     round_.save(update_fields=["status", "published_at", "published_by"])
-    publish(
-        user=user,
-        kind=Publication.Kind.RATING,
-        place=round_.place,
-        title=_("%(round)s: the ranking") % {"round": str(round_)},
-        body=notice_text(round_),
-    )
+    title = _("%(round)s: the ranking") % {"round": str(round_)}
+    if round_.notice_id:
+        # Published again after an objection: the board shows the corrected ranking only.
+        Publication.objects.filter(pk=round_.notice_id).update(
+            title=title, body=notice_text(round_), published_at=now, published_by=user
+        )
+    else:
+        round_.notice = publish(
+            user=user,
+            kind=Publication.Kind.RATING,
+            place=round_.place,
+            title=title,
+            body=notice_text(round_),
+        )
+        round_.save(update_fields=["notice"])
     audit.record(actor=user, verb="ratings.round_publish", obj=round_)
     messages = _published_messages(round_)
     transaction.on_commit(lambda: notify_many(messages=messages, kind="ratings.result"))
@@ -681,16 +696,23 @@ def _published_messages(round_) -> list[dict]:
 
 
 def notice_text(round_) -> str:
-    """The notice: flag holders (or stars) first, then every ranked target."""
-    lines = []
+    """The notice: the flag holders, then every ranked unit; for a star rating, how many members
+    reached each number of stars — names stay off the board (party membership is sensitive;
+    each member is told their own stars)."""
     top = round_.targets.filter(rank__isnull=False).order_by("rank", "position")
-    if round_.contest.purpose == Purpose.CONTEST:
-        flagged = list(top.filter(flag=True).values_list("label", flat=True))
-        lines.append(_("Red flags: %(names)s") % {"names": "、".join(flagged) or "—"})
+    if round_.contest.purpose == Purpose.STARS:
+        counts = dict(
+            top.order_by().values("stars").annotate(n=Count("id")).values_list("stars", "n")
+        )
+        return "\n".join(
+            _("%(stars)s ★: %(n)d members") % {"stars": stars, "n": counts[stars]}
+            for stars in sorted((s for s in counts if s), reverse=True)
+        ) or _("No member reached a star band.")
+    flagged = list(top.filter(flag=True).values_list("label", flat=True))
+    lines = [_("Red flags: %(names)s") % {"names": "、".join(flagged) or "—"}]
     for t in top[:200]:
-        extra = " ★" * (t.stars or 0) if round_.contest.purpose == Purpose.STARS else ""
         veto = " " + _("(vetoed)") if t.vetoed else ""
-        lines.append(f"{t.rank}. {t.label} {t.total}{veto}{extra}")
+        lines.append(f"{t.rank}. {t.label} {t.total}{veto}")
     count = top.count()
     if count > 200:
         lines.append(_("… and %(n)d more on the ranking page.") % {"n": count - 200})

@@ -79,7 +79,8 @@ def create_rubric(*, user, place_id, purpose: str, name: str, description: str =
 def copy_rubric(*, user, rubric, place_id=None) -> Rubric:
     """A new draft from a template (into the scope `place_id`) or a new version of one of the
     scope's rubrics (same code, next version number)."""
-    source = Rubric.objects.filter(pk=as_id(rubric)).first()
+    # Locked: two copies of one source at once would both take the next version number.
+    source = Rubric.objects.select_for_update().filter(pk=as_id(rubric)).first()
     if source is None:
         raise NotFound(_("No such rubric."))
     if source.place_id is None:
@@ -90,16 +91,25 @@ def copy_rubric(*, user, rubric, place_id=None) -> Rubric:
         code = source.code
     rules.require(rules.can_manage(user, place))
     version = (Rubric.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0) + 1
-    copy = Rubric.objects.create(
-        purpose=source.purpose,
-        code=code,
-        version=version,
-        name=source.name,
-        description=source.description,
-        place=place,
-        based_on=source,
-        created_by=user,
-    )
+    try:
+        with transaction.atomic():
+            copy = Rubric.objects.create(
+                purpose=source.purpose,
+                code=code,
+                version=version,
+                name=source.name,
+                description=source.description,
+                place=place,
+                based_on=source,
+                created_by=user,
+            )
+    except IntegrityError as exc:
+        # Another version of the same rubric was made at the same instant from another source.
+        if constraint_name(exc) in (None, "rubric_version_once"):
+            raise Conflict(
+                _("A new version was made just now: reload."), code="duplicate"
+            ) from None
+        raise
     RubricItem.objects.bulk_create(
         RubricItem(
             rubric=copy,
@@ -232,6 +242,8 @@ def set_bands(*, user, rubric, bands) -> list[StarBand]:
     cleaned = []
     for i, band in enumerate(bands):
         minimum = as_points(band.get("min_score"), field=f"bands.{i}.min_score")
+        if minimum < 0 or minimum % STEP:
+            raise Invalid({f"bands.{i}.min_score": _("Give 0 or more, in whole or half points.")})
         try:
             stars = int(band.get("stars"))
         except (TypeError, ValueError):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from linju.core import access
 from linju.core.forms import call_service
-from linju.places.models import Place
+from linju.core.views import CappedPaginator, paginate
 
 from . import queries, rules
 from . import services_rounds as services
@@ -80,11 +80,15 @@ def home(request):
 def place(request, pk):
     """A unit's (or building's) results month by month, in the rounds I may see."""
     user = request.user
-    target = Place.objects.filter(pk=pk).first()
-    if target is None or not rules.can_see_contest(user, target):
+    rows = queries.place_history(pk, user)
+    if rows is None:
         raise Http404
-    rows = list(queries.place_history(target, user)[:60])
-    return render(request, "ratings/place.html", {"place": target, "rows": rows})
+    page = paginate(request, rows, CappedPaginator)
+    return render(
+        request,
+        "ratings/place.html",
+        {"place": page.object_list[0].place, "rows": page.object_list, "page_obj": page},
+    )
 
 
 # --- Staff ----------------------------------------------------------------------------------------
@@ -232,9 +236,7 @@ def contest(request, pk):
         "awards_url": _awards_url(contest, year) if follow else None,
     }
     if follow:
-        context["seats"] = list(
-            contest.panellists.filter(until=None).select_related("user").order_by("party", "pk")
-        )
+        context["seats"] = queries.panel_of(contest)
     if manage:
         context.update(
             settings_form=bound.get("settings")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from linju.core.errors import DomainError, Forbidden
 from linju.core.forms import call_service
+from linju.core.masking import staff_label
 from linju.core.views import CappedPaginator, paginate, private_download
 
 from . import queries, rules
@@ -166,6 +167,7 @@ def _sheets(target, correcting, bound):
     )
     for sheet in sheets:
         sheet.marks = list(sheet.entries.all())
+        sheet.panellist_name = staff_label(sheet.panellist)
         for entry in sheet.marks:
             if not correcting:
                 entry.form = None

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from linju.core import access
 from linju.core.errors import DomainError, Forbidden
-from linju.core.masking import mask_mobile, mask_name
+from linju.core.masking import mask_mobile, mask_name, staff_label
 from linju.core.views import CappedPaginator, paginate
 from linju.people import queries as people_queries
 from linju.people.roles import Role
@@ -367,7 +367,7 @@ def _actor_label(step, report, see_personal):
     if actor.pk == report.reporter_id:
         name = actor.name or actor.mobile
         return _("Reporter %(name)s") % {"name": name if see_personal else mask_name(name)}
-    return actor.name or mask_mobile(actor.mobile)
+    return staff_label(actor)
 
 
 # --- Figures ----------------------------------------------------------------------------------

@@ -65,6 +65,10 @@ def year(contested):
         source="roster",
     )
     Household.objects.filter(pk=city.households["H101"].pk).update(owner_name="张三")
+    # A roster name typed as a formula must reach the property company as text.
+    Household.objects.filter(pk=city.households["H102"].pk).update(
+        owner_name='=HYPERLINK("http://evil.example","x")'
+    )
     with time_machine.travel(IN_2027, tick=False):
         for period, winners in [
             ("2026-01", {0, 1, 2}),
@@ -154,6 +158,8 @@ def test_the_year_from_flags_to_the_xlsx(contested, year, client):
     assert Decimal(str(h101[3])) == Decimal("88.50")
     assert h101[5] == 3 and h101[6] == 1
     assert Decimal(str(h101[8])) == Decimal("106.20")
+    formula = next(c for c in book.active.iter_rows(min_row=3) if c[1].value == "102")[2]
+    assert (formula.value, formula.data_type) == ('=HYPERLINK("http://evil.example","x")', "s")
     head_row = next(r for r in data if r[1] == "201" and r[7] == 20)
     assert Decimal(str(head_row[8])) == Decimal("212.40")
     assert Decimal(str(total_row[8])) == total

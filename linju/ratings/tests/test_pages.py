@@ -457,3 +457,26 @@ def test_evidence_photos_are_private_to_the_panellist_and_staff(client, conteste
         if status == 200:
             assert response["Content-Type"] == "image/jpeg"
             assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_units_page_and_its_api_follow_one_rule(client, contested):
+    published_round(contested)
+    u2 = contested.units[1]
+    for key, status in [("tenant", 200), ("property_manager", 200), ("owner_2", 404)]:
+        user = contested.city.users[key]
+        page = as_user(client, user).get(url("place", u2.pk))
+        api = client.get(f"/api/v1/ratings/places/{u2.pk}/history")
+        assert (page.status_code, api.status_code) == (status, status), key
+    assert as_user(client, contested.manager).get(url("place", 10**9)).status_code == 404
+
+
+def test_a_nameless_panellist_is_shown_by_a_masked_number(client, contested):
+    owner = contested.city.users["owner"]
+    owner.name = ""
+    owner.save()
+    round_ = scoring_round(contested)
+    viewer = contested.city.users["property_manager"]  # follows the round, no personal data
+    for link in (url("round", round_.pk), url("contest", contested.contest.pk)):
+        page = body(as_user(client, viewer).get(link))
+        assert owner.mobile not in page
+        assert f"{owner.mobile[:3]}****{owner.mobile[-4:]}" in page

@@ -147,6 +147,8 @@ def test_publishing_puts_the_ranking_on_the_board_and_the_sweep_locks_it(
     assert contested.units[0].full_name in notice.body.splitlines()[0]
     reopen_review(user=contested.manager, round_=round_, reason="居民对3号单元提出异议")
     publish_round(user=contested.manager, round_=round_)
+    # Published again: the board still holds one notice for the month, the corrected one.
+    assert Publication.objects.filter(kind=Publication.Kind.RATING).count() == 1
     round_.refresh_from_db()
     with time_machine.travel(round_.published_at, tick=False) as traveller:
         traveller.shift(86_400 * 8)
@@ -155,7 +157,7 @@ def test_publishing_puts_the_ranking_on_the_board_and_the_sweep_locks_it(
     assert round_.status == RoundStatus.LOCKED
 
 
-def test_marks_are_checked_item_by_item(contested):
+def test_marks_are_checked_item_by_item(contested, django_capture_on_commit_callbacks):
     round_ = open_round(user=contested.manager, contest=contested.contest, period="2026-10")
     target = round_.targets.first()
     judge = contested.panel[1]
@@ -188,7 +190,13 @@ def test_marks_are_checked_item_by_item(contested):
     # Saving again with "keep" keeps the photo and replaces the marks.
     again = score(round_, judge, target, hygiene={"points": "19", "photo": "keep"})
     assert again.pk == sheet.pk
-    assert again.entries.get(item__code="hygiene").photo
+    photo_file = again.entries.get(item__code="hygiene").photo
+    assert photo_file and photo_file.storage.exists(photo_file.name)
+    # Full marks need no evidence: the photo is dropped, and its file once the marks are stored.
+    with django_capture_on_commit_callbacks(execute=True):
+        score(round_, judge, target)
+    assert not again.entries.get(item__code="hygiene").photo
+    assert not photo_file.storage.exists(photo_file.name)
 
 
 def test_the_panel_needs_all_four_parties(contested):

@@ -136,24 +136,41 @@ def test_a_star_rating_needs_a_party_organisation_and_a_stars_rubric(city, conte
     assert "rubric" in err.value.errors
 
 
-def test_an_erased_member_leaves_no_name_on_the_rows_or_the_notice(starred, city):
+def test_a_star_rating_is_seen_by_its_staff_and_the_members_it_rates(
+    starred, city, client, django_capture_on_commit_callbacks
+):
+    """Party membership is sensitive: the notice counts stars without names, residents who are
+    not rated do not see the rating, each member hears of their own stars, and an erased
+    member's name leaves the rows."""
+    from linju.core.models import Notification
     from linju.deliberation.models import Publication
     from linju.people.services import delete_account
+    from linju.ratings import queries, rules
 
     contest, people = starred
     manager = city.users["community_staff"]
     round_ = open_round(user=manager, contest=contest, period="2026")
     start_scoring(user=manager, round_=round_)
     for target in round_.targets.all():
-        score(round_, manager, target)
+        score(round_, manager, target, service=10)
     close_scoring(user=manager, round_=round_)
-    publish_round(user=manager, round_=round_)
-    leaving = people["八十"]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_round(user=manager, round_=round_)
     notice = Publication.objects.get(kind=Publication.Kind.RATING)
-    assert ". 八十 " in notice.body and ". 六十 " in notice.body
-    leaving.set_password("pw-leave-1")
-    leaving.save()
-    delete_account(user=leaving, password="pw-leave-1")
-    notice.refresh_from_db()
-    assert "八十" not in notice.body and ". 六十 " in notice.body
-    assert round_.targets.get(member=leaving).label != "八十"
+    assert not any(name in notice.body for name in people)
+    assert "8" in notice.body  # eight members at four stars
+    member, outsider = people["八十"], city.users["owner"]  # the owner lives in C1 too
+    round_.refresh_from_db()
+    assert rules.can_see_results(member, round_) and not rules.can_see_results(outsider, round_)
+    assert contest in queries.contests_for(member) and contest not in queries.contests_for(outsider)
+    assert round_ in queries.rounds_for(member) and round_ not in queries.rounds_for(outsider)
+    client.force_login(outsider)
+    assert client.get(f"/ratings/rounds/{round_.pk}/").status_code == 404
+    assert client.get(f"/api/v1/ratings/rounds/{round_.pk}/ranking").status_code == 404
+    mine = Notification.objects.filter(kind="ratings.result", recipient=member)
+    assert mine.count() == 1 and "4" in mine.get().title  # their own stars, privately
+    assert not Notification.objects.filter(kind="ratings.result", recipient=outsider).exists()
+    member.set_password("pw-leave-1")
+    member.save()
+    delete_account(user=member, password="pw-leave-1")
+    assert round_.targets.get(member=member).label != "八十"
