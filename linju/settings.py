@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "linju.reports",
     "linju.deliberation",
     "linju.ratings",
+    "linju.points",
 ]
 
 MIDDLEWARE = [

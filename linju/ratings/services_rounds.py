@@ -37,6 +37,7 @@ from linju.people.models import (
 from linju.people.roles import Role
 from linju.places.models import Place
 from linju.places.queries import place_labels
+from linju.points import services as points_services
 
 from . import rules, scoring
 from .models import (
@@ -653,6 +654,11 @@ def publish_round(*, user, round_) -> Round:
         )
         round_.save(update_fields=["notice"])
     audit.record(actor=user, verb="ratings.round_publish", obj=round_)
+    if round_.contest.purpose == Purpose.CONTEST:
+        # The flag's bonus points for the residents of the units holding it (once a round).
+        points_services.credit_flag(
+            round_, round_.targets.filter(flag=True).select_related("place")
+        )
     messages = _published_messages(round_)
     transaction.on_commit(lambda: notify_many(messages=messages, kind="ratings.result"))
     return round_

@@ -21,6 +21,7 @@ from linju.core.notifications import notify, notify_many
 from linju.core.photos import clean_photos
 from linju.people.models import User
 from linju.places.models import Grid, Household, Place, PlaceKind
+from linju.points import services as points_services
 
 from . import queries, rules
 from .attributes import clean_attributes
@@ -261,6 +262,8 @@ def _accept(report, user, now) -> None:
     _save(report, now, "status", "accepted_at", "resolve_due_at", "due_at")
     _step(report, StepKind.ACCEPTED, actor=user, at=now)
     audit.record(actor=user, verb="report.accept", obj=report)
+    # Seed 002: a report taken on earns its reporter the community's points (once, capped).
+    points_services.credit_report(report)
 
 
 @transaction.atomic
