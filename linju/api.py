@@ -25,6 +25,7 @@ from linju.deliberation.api import router as deliberation_router  # noqa: E402
 from linju.people.api import router as people_router  # noqa: E402
 from linju.people.api_roster import router as roster_router  # noqa: E402
 from linju.places.api import router as places_router  # noqa: E402
+from linju.points.api import router as points_router  # noqa: E402
 from linju.ratings.api import router as ratings_router  # noqa: E402
 from linju.reports.api import router as reports_router  # noqa: E402
 
@@ -35,3 +36,4 @@ api.add_router("/people/roster", roster_router)
 api.add_router("/reports", reports_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/ratings", ratings_router)
+api.add_router("/points", points_router)

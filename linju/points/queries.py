@@ -11,12 +11,14 @@ from linju.core import access
 from linju.deliberation.rules import home_prefixes
 
 from .models import (
+    EARNING_KINDS as EARNED_KINDS,
+)
+from .models import (
     Account,
     EarningRule,
     ExpiryPolicy,
     HoursEntry,
     PointsEntry,
-    PointsKind,
     Redemption,
     RedemptionStatus,
     StoreItem,
@@ -96,21 +98,21 @@ def expiry_in_scope(user):
     ).order_by("path")
 
 
-def leaderboard(path: str, *, since=None, limit=20) -> list[dict]:
-    """Who earned the most points in a scope (a community's or the user's), earnings only."""
+def leaderboard(path: str, *, since=None, until=None, limit=20) -> list[dict]:
+    """Who earned the most points in a scope (a community's or the user's) between `since` and
+    `until`, earnings only."""
     qs = PointsEntry.objects.filter(
-        path__startswith=path, amount__gt=0, kind__in=[k.value for k in _EARNED]
+        path__startswith=path, amount__gt=0, kind__in=[k.value for k in EARNED_KINDS]
     )
     if since is not None:
         qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
     return list(
         qs.values("user_id", "user__name")
         .annotate(points=Sum("amount"), entries=Count("id"))
         .order_by("-points", "user_id")[:limit]
     )
-
-
-_EARNED = [PointsKind.SERVICE, PointsKind.ACTIVITY, PointsKind.REPORT, PointsKind.CONTEST]
 
 
 def start_of_month(day=None):
@@ -121,17 +123,16 @@ def start_of_month(day=None):
 def service_record(user) -> dict:
     """The certificate's figures: hours in all, services, first and last day, by community."""
     entries = HoursEntry.objects.filter(user=user)
-    totals = entries.aggregate(
-        minutes=Sum("minutes"), services=Count("id", filter=Q(minutes__gt=0))
-    )
+    totals = entries.aggregate(total=Sum("minutes"), services=Count("id", filter=Q(minutes__gt=0)))
     first = entries.order_by("served_on").values_list("served_on", flat=True).first()
     last = entries.order_by("-served_on").values_list("served_on", flat=True).first()
-    by_place = list(
-        entries.values("place__name").annotate(minutes=Sum("minutes")).order_by("-minutes")
-    )
+    by_place = [
+        {"place__name": r["place__name"], "minutes": r["total"]}
+        for r in entries.values("place__name").annotate(total=Sum("minutes")).order_by("-total")
+    ]
     return {
-        "minutes": totals["minutes"] or 0,
-        "hours": round((totals["minutes"] or 0) / 60, 1),
+        "minutes": totals["total"] or 0,
+        "hours": round((totals["total"] or 0) / 60, 1),
         "services": totals["services"] or 0,
         "first": first,
         "last": last,

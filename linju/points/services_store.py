@@ -135,26 +135,29 @@ def _this_month(user, item) -> int:
 @transaction.atomic
 def redeem(*, user, item, quantity=1, key: str = "") -> Redemption:
     """兑换: in one transaction the stock is reserved and the points debited; the same request
-    sent twice (same `key`) redeems once."""
+    sent twice (same `key`) redeems once. What can be refused without the item's lock is
+    refused first: a burst of residents on one item queues on that lock for the stock only."""
     key = clean_key(key, "redeem")
-    item = _locked(item)
-    # Read under the item's lock: a repeated request waits for the first and finds it.
-    done = Redemption.objects.filter(entry_key=key).first()
+    seen = StoreItem.objects.select_related("place").filter(pk=as_id(item)).first()
+    if seen is None:
+        raise NotFound(_("No such item."))
+    # Read after the item: a retry whose first attempt committed meanwhile finds it here.
+    done = _replay(user, seen, key)
     if done is not None:
         return done
     rules.require(
-        rules.can_shop(user, item), _("The love supermarket is for the residents it serves.")
+        rules.can_shop(user, seen), _("The love supermarket is for the residents it serves.")
     )
     quantity = _number(
         quantity, field="quantity", low=1, high=MAX_QUANTITY, message=_("Give 1 to 20.")
     )
-    if not item.active:
-        raise Conflict(_("This item is not on the shelf."), code="inactive")
-    if item.stock < quantity:
-        raise Conflict(
-            _("Only %(n)d left.") % {"n": item.stock} if item.stock else _("Out of stock."),
-            code="out_of_stock",
-        )
+    _check_shelf(seen, quantity)
+    item = _locked(seen.pk)
+    item.place = seen.place
+    done = _replay(user, item, key)  # under the lock: a concurrent first attempt is done now
+    if done is not None:
+        return done
+    _check_shelf(item, quantity)
     if item.per_person and _this_month(user, item) + quantity > item.per_person:
         raise Conflict(
             _("At most %(n)d a person a month.") % {"n": item.per_person}, code="limit_reached"
@@ -180,6 +183,23 @@ def redeem(*, user, item, quantity=1, key: str = "") -> Redemption:
         data={"item": item.pk, "quantity": quantity, "points": points},
     )
     return redemption
+
+
+def _replay(user, item, key) -> Redemption | None:
+    done = Redemption.objects.filter(entry_key=key).first()
+    if done is not None and (done.user_id != user.pk or done.item_id != item.pk):
+        raise Conflict(_("This request was used for another item."), code="key_reused")
+    return done
+
+
+def _check_shelf(item, quantity) -> None:
+    if not item.active:
+        raise Conflict(_("This item is not on the shelf."), code="inactive")
+    if item.stock < quantity:
+        raise Conflict(
+            _("Only %(n)d left.") % {"n": item.stock} if item.stock else _("Out of stock."),
+            code="out_of_stock",
+        )
 
 
 def _create(item, user, quantity, points, key) -> Redemption:
