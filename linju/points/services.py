@@ -267,14 +267,15 @@ def set_expiry(*, user, place_id, months) -> ExpiryPolicy | None:
         months = -1
     if not 0 <= months <= 120:
         raise Invalid({"months": _("Give 0 (never) to 120 months.")})
-    audit.record(actor=user, verb="points.expiry", obj=community, data={"months": months})
     if months == 0:
-        ExpiryPolicy.objects.filter(place=community).delete()
+        if ExpiryPolicy.objects.filter(place=community).delete()[0]:
+            audit.record(actor=user, verb="points.expiry", obj=community, data={"months": 0})
         return None
     policy, _created = ExpiryPolicy.objects.update_or_create(
         place=community,
         defaults={"path": community.path, "months": months, "updated_by": user},
     )
+    audit.record(actor=user, verb="points.expiry", obj=community, data={"months": months})
     return policy
 
 
