@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from linju.deliberation import demo as deliberation_demo
 from linju.people import demo
+from linju.points import demo as points_demo
 from linju.ratings import demo as ratings_demo
 from linju.reports import demo as reports_demo
 
@@ -52,7 +53,9 @@ class Command(BaseCommand):
         deliberation = deliberation_demo.load_demo()
         # Ratings' demo contest, rounds and star rating, once, likewise.
         ratings = ratings_demo.load_demo()
-        added = {**(reports or {}), **(deliberation or {}), **(ratings or {})}
+        # Points' earning rules, love supermarket, volunteer service and redemptions, likewise.
+        points = points_demo.load_demo()
+        added = {**(reports or {}), **(deliberation or {}), **(ratings or {}), **(points or {})}
         if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
         elif counts is None:
