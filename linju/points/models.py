@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.places.models import Scoped
 
@@ -35,7 +36,7 @@ class Account(models.Model):
     by `ledger.post_points` / `ledger.post_hours`, in the transaction that writes the entry."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="points_account")
-    points = models.IntegerField(_("points"), default=0)
+    points = models.IntegerField(pgettext_lazy("volunteer points", "points"), default=0)
     minutes = models.IntegerField(_("service minutes"), default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -73,7 +74,7 @@ class PointsEntry(Scoped):
     entry."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="points_entries")
-    amount = models.IntegerField(_("points"))
+    amount = models.IntegerField(pgettext_lazy("volunteer points", "points"))
     balance = models.IntegerField(_("balance after"))
     kind = models.CharField(_("kind"), max_length=16, choices=PointsKind.choices)
     key = models.CharField(max_length=120)
@@ -106,7 +107,7 @@ class HoursEntry(Scoped):
     """Service time credited to a volunteer (志愿服务时长): the record a certificate prints."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="hours_entries")
-    minutes = models.IntegerField(_("minutes"))
+    minutes = models.IntegerField(pgettext_lazy("service time", "minutes"))
     total = models.IntegerField(_("total after (minutes)"))
     served_on = models.DateField(_("served on"))
     what = models.CharField(_("service"), max_length=200)
@@ -199,7 +200,7 @@ class StoreItem(Scoped):
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=500, blank=True)
     photo = models.ImageField(_("photo"), upload_to=item_photo_path, blank=True)
-    cost = models.PositiveIntegerField(_("points"))
+    cost = models.PositiveIntegerField(pgettext_lazy("volunteer points", "points"))
     stock = models.IntegerField(_("in stock"), default=0)
     per_person = models.PositiveSmallIntegerField(
         _("at most per person a month (0: no limit)"), default=0
@@ -241,7 +242,7 @@ class Redemption(models.Model):
     item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="redemptions")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="redemptions")
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
-    points = models.PositiveIntegerField(_("points"))
+    points = models.PositiveIntegerField(pgettext_lazy("volunteer points", "points"))
     status = models.CharField(
         _("status"),
         max_length=16,

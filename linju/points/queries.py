@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from linju.core import access
-from linju.deliberation.rules import home_prefixes
+from linju.places.paths import prefixes_of
 
 from .models import (
     EARNING_KINDS as EARNED_KINDS,
@@ -46,7 +46,9 @@ def my_redemptions(user):
 
 def shop_items(user):
     """Items on the shelves of the love supermarkets of the communities the user lives in."""
-    prefixes = home_prefixes(user)
+    from .rules import homes
+
+    prefixes = sorted({p for h in homes(user) for p in prefixes_of(h.split("h")[0])})
     return (
         StoreItem.objects.filter(path__in=prefixes, active=True)
         .select_related("place")

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from linju.core import access
 from linju.core.errors import Forbidden
-from linju.deliberation.rules import covers_home
 from linju.people.roles import Role
 
 MANAGERS = [Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN]
@@ -31,9 +30,16 @@ def can_hand_out(user, obj) -> bool:
     return access.can(user, "points.manage", obj)
 
 
+def homes(user) -> tuple[str, ...]:
+    """The household paths of the user's verified residencies (not the households a party
+    liaison serves: those are not their home)."""
+    return access.role_scopes(user).get(Role.RESIDENT.value, ())
+
+
 def can_shop(user, item) -> bool:
     """A resident redeems in the love supermarket of the community they live in."""
-    return covers_home(user, item)
+    path = access.scope_path_of(item)
+    return any(h.startswith(path) for h in homes(user))
 
 
 def may_use_desk(user) -> bool:

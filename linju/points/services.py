@@ -21,7 +21,14 @@ from linju.people.models import ResidencyStatus, User
 from linju.places.models import Place
 
 from . import earning, ledger, rules
-from .models import EARNING_KINDS, EarningRule, ExpiryPolicy, PointsEntry, PointsKind
+from .models import (
+    EARNING_KINDS,
+    EarningRule,
+    ExpiryPolicy,
+    HoursEntry,
+    PointsEntry,
+    PointsKind,
+)
 
 MAX_SERVICE_MINUTES = 12 * 60
 MAX_ADJUSTMENT = 10_000
@@ -77,6 +84,8 @@ def record_service(
     if not 1 <= minutes <= MAX_SERVICE_MINUTES:
         raise Invalid({"minutes": _("Give 1 to 720 minutes.")})
     key = clean_key(key, "service")
+    ledger.locked_account(person.pk)  # a retry of the same key waits here for the first
+    replay = HoursEntry.objects.filter(key=key).exists()
     hours = ledger.post_hours(
         user_id=person.pk,
         minutes=minutes,
@@ -87,6 +96,8 @@ def record_service(
         ref=ref,
         by=user,
     )
+    if replay:  # sent again: it earns what it earned the first time, nothing more
+        return hours, PointsEntry.objects.filter(key=key).first()
     points = earning.earn(
         user_id=person.pk,
         kind=PointsKind.SERVICE,
@@ -313,6 +324,9 @@ def expire_points(*, now=None, progress=None) -> int:
 @transaction.atomic
 def _expire_one(uid, policy, entries, since, cutoff) -> int:
     account = ledger.locked_account(uid)
+    key = f"expiry:{policy.place_id}:{uid}:{cutoff.isoformat()}"
+    if PointsEntry.objects.filter(key=key).exists():
+        return 0  # lapsed at this cutoff already: what is left lapses at the next one
     old = (
         entries.filter(created_at__lt=since, amount__gt=0)
         .exclude(kind=PointsKind.REFUND)
@@ -328,7 +342,7 @@ def _expire_one(uid, policy, entries, since, cutoff) -> int:
         user_id=uid,
         amount=-lapse,
         kind=PointsKind.EXPIRY,
-        key=f"expiry:{policy.place_id}:{uid}:{cutoff.isoformat()}",
+        key=key,
         place=policy.place,
         reason=_("Earned before %(day)s") % {"day": cutoff.isoformat()},
     )

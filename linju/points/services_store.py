@@ -141,20 +141,22 @@ def redeem(*, user, item, quantity=1, key: str = "") -> Redemption:
     seen = StoreItem.objects.select_related("place").filter(pk=as_id(item)).first()
     if seen is None:
         raise NotFound(_("No such item."))
+    quantity = _number(
+        quantity, field="quantity", low=1, high=MAX_QUANTITY, message=_("Give 1 to 20.")
+    )
     # Read after the item: a retry whose first attempt committed meanwhile finds it here.
-    done = _replay(user, seen, key)
+    done = _replay(user, seen, key, quantity)
     if done is not None:
         return done
     rules.require(
         rules.can_shop(user, seen), _("The love supermarket is for the residents it serves.")
     )
-    quantity = _number(
-        quantity, field="quantity", low=1, high=MAX_QUANTITY, message=_("Give 1 to 20.")
-    )
     _check_shelf(seen, quantity)
     item = _locked(seen.pk)
     item.place = seen.place
-    done = _replay(user, item, key)  # under the lock: a concurrent first attempt is done now
+    done = _replay(
+        user, item, key, quantity
+    )  # under the lock: a concurrent first attempt is done now
     if done is not None:
         return done
     _check_shelf(item, quantity)
@@ -185,9 +187,12 @@ def redeem(*, user, item, quantity=1, key: str = "") -> Redemption:
     return redemption
 
 
-def _replay(user, item, key) -> Redemption | None:
+def _replay(user, item, key, quantity) -> Redemption | None:
+    """The redemption a repeated request made, if it is the same request."""
     done = Redemption.objects.filter(entry_key=key).first()
-    if done is not None and (done.user_id != user.pk or done.item_id != item.pk):
+    if done is not None and (
+        done.user_id != user.pk or done.item_id != item.pk or done.quantity != quantity
+    ):
         raise Conflict(_("This request was used for another item."), code="key_reused")
     return done
 

@@ -183,7 +183,8 @@ def test_cancel_with_a_reason(shop, client):
 # --- Volunteer service and adjustments ------------------------------------------------------------
 
 
-def test_record_service(shop, client):
+def test_record_service(shop, english):
+    client = english
     owner = shop.city.users["owner"]
     url = reverse("points:desk_service")
     client.force_login(shop.manager)

@@ -29,6 +29,10 @@ def test_redeem_collect_and_cancel(shop):
     # Tapped twice: one redemption.
     assert store.redeem(user=owner, item=shop.rice, quantity=2, key="tap-1").pk == r.pk
     assert (points(owner), stock(shop.rice)) == (20, 48)
+    # The same key for another quantity is another request: refused, not replayed.
+    with pytest.raises(Conflict) as err:
+        store.redeem(user=owner, item=shop.rice, quantity=1, key="tap-1")
+    assert err.value.code == "key_reused"
     # The monthly limit of two a person.
     give(shop, owner, 100)
     with pytest.raises(Conflict) as err:
