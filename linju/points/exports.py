@@ -5,7 +5,6 @@ total row. Written with openpyxl in write-only mode (rows go straight to the fil
 sheet in memory) into a temporary file the response streams; every text a user typed goes
 through core.exports.text_cell, so a name like "=HYPERLINK(…)" stays text."""
 
-import tempfile
 from collections import defaultdict
 from decimal import Decimal
 
@@ -14,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from linju.core.access import can_see_personal_data
-from linju.core.exports import text_cell
+from linju.core.exports import text_cell, workbook_file
 from linju.core.masking import mask_mobile, mask_name
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An XLSX sheet holds 1,048,576 rows; the title, the headers and the total take three.
 MAX_ROWS = 1_048_576 - 4
 CHUNK = 2_000
@@ -72,18 +70,6 @@ def _chunks(queryset):
 def _local(moment):
     """An aware datetime as a naive local one (XLSX has no time zones)."""
     return timezone.localtime(moment).replace(tzinfo=None)
-
-
-def _save(book):
-    # Not a `with`: the response streams the file and closes it when sent.
-    out = tempfile.TemporaryFile()  # noqa: SIM115
-    try:
-        book.save(out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return out
 
 
 def points_headers() -> list[str]:
@@ -161,7 +147,7 @@ def points_xlsx(viewer, entries, title: str):
                 ]
             )
     sheet.append([_("Total"), None, None, _("%(n)d entries") % {"n": written}, total])
-    return _save(book)
+    return workbook_file(book)
 
 
 def hours_xlsx(viewer, entries, title: str):
@@ -196,7 +182,7 @@ def hours_xlsx(viewer, entries, title: str):
             _cell(sheet, _hours(total), "0.00"),
         ]
     )
-    return _save(book)
+    return workbook_file(book)
 
 
 def file_name(ledger: str, month: str | None) -> str:

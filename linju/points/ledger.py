@@ -41,82 +41,93 @@ def _replayed(existing, **expected):
     return existing
 
 
+def _post(model, *, constraint, balance_field, after_field, change_field, short, fields, same):
+    """Write one entry of `model` and move the account's `balance_field` by its change, once
+    per key: the shared steps of both ledgers. `same` is what a replay must match; `short` the
+    error when the balance would go below zero."""
+    key, user_id, change = fields["key"], fields["user_id"], fields[change_field]
+    existing = model.objects.filter(key=key).first()
+    if existing is not None:
+        return _replayed(existing, **same)
+    account = locked_account(user_id)
+    after = getattr(account, balance_field) + change
+    if after < 0:
+        raise short(getattr(account, balance_field))
+    now = fields.pop("at", None) or timezone.now()
+    try:
+        with transaction.atomic():
+            entry = model.objects.create(**fields, **{after_field: after}, created_at=now)
+    except IntegrityError as exc:
+        if not violated(exc, constraint, still_there=model.objects.filter(key=key).exists):
+            raise
+        # The same key posted at this instant by another request: that one counts.
+        return _replayed(model.objects.get(key=key), **same)
+    setattr(account, balance_field, after)
+    account.updated_at = now
+    account.save(update_fields=[balance_field, "updated_at"])
+    return entry
+
+
 def post_points(
     *, user_id, amount: int, kind: str, key: str, place, ref="", reason="", by=None, at=None
 ) -> PointsEntry:
     """Add `amount` (negative to spend) to a person's points, once per `key`."""
-    existing = PointsEntry.objects.filter(key=key).first()
-    if existing is not None:
-        return _replayed(existing, user_id=user_id, amount=amount, kind=kind)
-    account = locked_account(user_id)
-    balance = account.points + amount
-    if balance < 0:
-        raise Conflict(
-            _("Not enough points: %(have)d, %(need)d needed.")
-            % {"have": account.points, "need": -amount},
+
+    def short(have):
+        return Conflict(
+            _("Not enough points: %(have)d, %(need)d needed.") % {"have": have, "need": -amount},
             code="insufficient_points",
         )
-    now = at or timezone.now()
-    try:
-        with transaction.atomic():
-            entry = PointsEntry.objects.create(
-                user_id=user_id,
-                amount=amount,
-                balance=balance,
-                kind=kind,
-                key=key,
-                place=place,
-                path=place.path,
-                ref=ref,
-                reason=reason,
-                created_by=by,
-                created_at=now,
-            )
-    except IntegrityError as exc:
-        taken = PointsEntry.objects.filter(key=key).exists
-        if not violated(exc, "points_entry_key_once", still_there=taken):
-            raise
-        # The same key posted at this instant by another request: that one counts.
-        return _replayed(
-            PointsEntry.objects.get(key=key), user_id=user_id, amount=amount, kind=kind
-        )
-    account.points, account.updated_at = balance, now
-    account.save(update_fields=["points", "updated_at"])
-    return entry
+
+    return _post(
+        PointsEntry,
+        constraint="points_entry_key_once",
+        balance_field="points",
+        after_field="balance",
+        change_field="amount",
+        short=short,
+        same={"user_id": user_id, "amount": amount, "kind": kind},
+        fields={
+            "user_id": user_id,
+            "amount": amount,
+            "kind": kind,
+            "key": key,
+            "place": place,
+            "path": place.path,
+            "ref": ref,
+            "reason": reason,
+            "created_by": by,
+            "at": at,
+        },
+    )
 
 
 def post_hours(
     *, user_id, minutes: int, key: str, place, served_on, what: str, ref="", by=None, at=None
 ) -> HoursEntry:
     """Add service time to a person's record, once per `key` (negative only to correct)."""
-    existing = HoursEntry.objects.filter(key=key).first()
-    if existing is not None:
-        return _replayed(existing, user_id=user_id, minutes=minutes)
-    account = locked_account(user_id)
-    total = account.minutes + minutes
-    if total < 0:
-        raise Conflict(_("The service record cannot go below zero."), code="insufficient_hours")
-    now = at or timezone.now()
-    try:
-        with transaction.atomic():
-            entry = HoursEntry.objects.create(
-                user_id=user_id,
-                minutes=minutes,
-                total=total,
-                served_on=served_on,
-                what=what,
-                key=key,
-                place=place,
-                path=place.path,
-                ref=ref,
-                created_by=by,
-                created_at=now,
-            )
-    except IntegrityError as exc:
-        taken = HoursEntry.objects.filter(key=key).exists
-        if not violated(exc, "hours_entry_key_once", still_there=taken):
-            raise
-        return _replayed(HoursEntry.objects.get(key=key), user_id=user_id, minutes=minutes)
-    account.minutes, account.updated_at = total, now
-    account.save(update_fields=["minutes", "updated_at"])
-    return entry
+
+    def short(_have):
+        return Conflict(_("The service record cannot go below zero."), code="insufficient_hours")
+
+    return _post(
+        HoursEntry,
+        constraint="hours_entry_key_once",
+        balance_field="minutes",
+        after_field="total",
+        change_field="minutes",
+        short=short,
+        same={"user_id": user_id, "minutes": minutes},
+        fields={
+            "user_id": user_id,
+            "minutes": minutes,
+            "served_on": served_on,
+            "what": what,
+            "key": key,
+            "place": place,
+            "path": place.path,
+            "ref": ref,
+            "created_by": by,
+            "at": at,
+        },
+    )

@@ -8,7 +8,7 @@ object's scope (a refusal is a 403). Lists come from queries.staff_* (already sc
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from linju.core import access
+from linju.core.exports import xlsx_response
 from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 from linju.people.queries import places_in_scope
@@ -539,14 +540,7 @@ def ledger_xlsx(request, name):
     month = form.cleaned_data.get("month") if form.is_bound else None
     titles = {"points": _("Points ledger"), "hours": _("Service hours ledger")}
     title = f"{titles[name]} {month or timezone.localdate().isoformat()}"
-    response = FileResponse(
-        LEDGERS[name][2](user, entries, title),
-        content_type=exports.XLSX_TYPE,
-        as_attachment=True,
-        filename=exports.file_name(name, month),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_response(LEDGERS[name][2](user, entries, title), exports.file_name(name, month))
 
 
 # --- The month's leaderboard ----------------------------------------------------------------------

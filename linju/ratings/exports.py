@@ -4,19 +4,16 @@ flags, rank, percent and amount in yuan, and a total row. Written with openpyxl 
 mode (rows go straight to the file, never a whole sheet in memory) into a temporary file the
 response streams."""
 
-import tempfile
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from linju.core.exports import text_cell
+from linju.core.exports import text_cell, workbook_file
 from linju.places.models import Place
 from linju.places.queries import place_labels
 
 from .queries import confirmed_awards
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def yuan(fen) -> Decimal:
@@ -78,15 +75,7 @@ def awards_xlsx(contest, year: int):
             ]
         )
     sheet.append([_("Total"), None, None, None, None, None, None, None, money(yuan(total))])
-    # Not a `with`: the response streams the file and closes it when sent.
-    out = tempfile.TemporaryFile()  # noqa: SIM115
-    try:
-        book.save(out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return out
+    return workbook_file(book)
 
 
 def file_name(contest, year: int) -> str:

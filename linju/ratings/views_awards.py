@@ -7,12 +7,13 @@ for the property company. Views call services_awards and queries; the rules live
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from linju.core.exports import xlsx_response
 from linju.core.forms import call_service
 
 from . import exports, queries, rules
@@ -126,14 +127,7 @@ def awards_xlsx(request, pk, year):
     if not queries.confirmed_awards(contest, year).exists():
         messages.error(request, _("Confirm the year's awards first."))
         return redirect(reverse("ratings:awards", args=[contest.pk, year]))
-    response = FileResponse(
-        exports.awards_xlsx(contest, year),
-        content_type=exports.XLSX_TYPE,
-        as_attachment=True,
-        filename=exports.file_name(contest, year),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_response(exports.awards_xlsx(contest, year), exports.file_name(contest, year))
 
 
 urlpatterns = [
