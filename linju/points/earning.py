@@ -24,15 +24,31 @@ DEFAULTS = {
 }
 
 
-def rule_for(place, kind) -> EarningRule:
-    """The rule that applies at `place` (unsaved defaults when none is set up the tree)."""
-    found = (
-        EarningRule.objects.filter(kind=kind, active=True, path__in=prefixes_of(place.path))
+def rules_at(places) -> dict:
+    """{(place id, kind): the rule that applies there}: the nearest active rule of the kind up
+    the tree, else the defaults (unsaved, no pk); one query for any number of places."""
+    prefixes = {p for place in places for p in prefixes_of(place.path)}
+    found = list(
+        EarningRule.objects.filter(active=True, path__in=prefixes)
+        .select_related("place")
         .order_by("-path")
-        .first()
     )
-    if found is not None:
-        return found
+    out = {}
+    for place in places:
+        for kind in DEFAULTS:
+            rule = next(
+                (r for r in found if r.kind == kind and place.path.startswith(r.path)), None
+            )
+            out[(place.pk, kind.value)] = rule or _default(place, kind)
+    return out
+
+
+def rule_for(place, kind) -> EarningRule:
+    """The rule that applies at `place`."""
+    return rules_at([place])[(place.pk, PointsKind(kind).value)]
+
+
+def _default(place, kind) -> EarningRule:
     points, hours, day, month = DEFAULTS[kind]
     return EarningRule(
         place=place,

@@ -21,7 +21,6 @@ from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 from linju.people.queries import places_in_scope
 from linju.people.services import person_by_mobile
-from linju.places.paths import prefixes_of
 
 from . import earning, exports, queries, rules, services, services_store
 from .forms_desk import (
@@ -37,7 +36,7 @@ from .forms_desk import (
     RestockForm,
     RuleForm,
 )
-from .models import EARNING_KINDS, EarningRule, PointsKind, RedemptionStatus
+from .models import EARNING_KINDS, PointsKind, RedemptionStatus
 
 COMMUNITY = ("community",)
 RULE_PLACES = ("subdistrict", "community")
@@ -243,39 +242,26 @@ def adjust(request):
 
 
 def _rule_table(user, places) -> list[dict]:
-    """Each place with, for each kind, the rule that applies there: set at the place, inherited
-    from a place above (a subdistrict's), or the defaults (earning.DEFAULTS). The rules above
-    the user's scope are read here too (one query): they apply in it."""
+    """Each place with, for each kind, the rule that applies there (earning.rules_at): set at
+    the place, inherited from a place above (a subdistrict's), or the defaults."""
     set_here = {(r.place_id, r.kind): r for r in queries.rules_in_scope(user)}
-    prefixes = {p for place in places for p in prefixes_of(place.path)}
-    above = (
-        EarningRule.objects.filter(path__in=prefixes, active=True)
-        .select_related("place")
-        .order_by("-path")
-    )
-    nearest = {}
-    for rule in above:
-        nearest.setdefault(rule.kind, []).append(rule)
+    applying = earning.rules_at(places)
     table = []
     for place in places:
         rows = []
         for kind in EARNING_KINDS:
             own = set_here.get((place.pk, kind.value))
-            applies = next(
-                (r for r in nearest.get(kind.value, []) if place.path.startswith(r.path)),
-                None,
-            )
-            if applies is None:
-                points, hours, day, month = earning.DEFAULTS[kind]
+            applies = applying[(place.pk, kind.value)]
+            if applies.pk is None:
                 source = "default"
             else:
-                points, hours, day, month = (
-                    applies.points,
-                    applies.max_hours_per_event,
-                    applies.max_per_day,
-                    applies.max_per_month,
-                )
                 source = "here" if applies.place_id == place.pk else "above"
+            points, hours, day, month = (
+                applies.points,
+                applies.max_hours_per_event,
+                applies.max_per_day,
+                applies.max_per_month,
+            )
             rows.append(
                 {
                     "kind": kind,
