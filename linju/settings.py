@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "linju.deliberation",
     "linju.ratings",
     "linju.points",
+    "linju.activities",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,11 @@
 """Cleaning what users send, shared by every app's services: ids, text, and which database
 constraint an IntegrityError broke (DESIGN §4 Errors, §7 "the database is the last guard")."""
 
+from datetime import datetime
+
 from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from .errors import Invalid
@@ -30,6 +34,25 @@ def clean_text(value, *, field: str, max_length: int, required=None) -> str:
     if "\x00" in text:
         raise Invalid({field: _("This text holds a character that is not allowed.")})
     return text
+
+
+def as_when(value, *, field: str, required: bool):
+    """An aware datetime from a datetime or an ISO 8601 string; a naive one is read as the
+    configured local time (what a phone's date-and-time picker gives)."""
+    if value in (None, ""):
+        if required:
+            raise Invalid({field: _("Give the date and time.")})
+        return None
+    if isinstance(value, str):
+        try:
+            value = parse_datetime(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise Invalid({field: _("Give a date and time.")})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_current_timezone())
+    return value
 
 
 def constraint_name(exc: IntegrityError) -> str | None:

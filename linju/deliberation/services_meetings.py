@@ -43,6 +43,7 @@ from django.utils.translation import ngettext, pgettext
 
 from linju.core import access, audit
 from linju.core.cleaning import as_id as _as_id
+from linju.core.cleaning import as_when
 from linju.core.cleaning import clean_text as _text
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.notifications import notify_many
@@ -89,19 +90,6 @@ RSVP_ANSWERS = (Rsvp.YES, Rsvp.NO, Rsvp.MAYBE)
 
 
 # --- Small helpers ---------------------------------------------------------------------------
-
-
-def _when(value, *, field: str, required: bool):
-    """An aware datetime; a naive one is read as the configured local time."""
-    if value in (None, ""):
-        if required:
-            raise Invalid({field: _("Give the date and time.")})
-        return None
-    if not isinstance(value, datetime):
-        raise Invalid({field: _("Give a date and time.")})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_current_timezone())
-    return value
 
 
 def _local(value) -> str:
@@ -275,8 +263,8 @@ def create_meeting(
     _host(user, place)
     title = _text(title, field="title", max_length=120, required=_("Give the meeting a title."))
     venue = _text(venue, field="venue", max_length=120, required=_("Say where it takes place."))
-    starts_at = _when(starts_at, field="starts_at", required=True)
-    ends_at = _when(ends_at, field="ends_at", required=False)
+    starts_at = as_when(starts_at, field="starts_at", required=True)
+    ends_at = as_when(ends_at, field="ends_at", required=False)
     now = timezone.now()
     _check_times(starts_at, ends_at, now)
     if quorum_numerator is None and quorum_denominator is None:
@@ -338,9 +326,9 @@ def update_meeting(*, user, meeting, **fields) -> Meeting:
             fields["venue"], field="venue", max_length=120, required=_("Say where it takes place.")
         )
     if fields.get("starts_at") is not None:
-        meeting.starts_at = _when(fields["starts_at"], field="starts_at", required=True)
+        meeting.starts_at = as_when(fields["starts_at"], field="starts_at", required=True)
     if "ends_at" in fields:
-        meeting.ends_at = _when(fields["ends_at"], field="ends_at", required=False)
+        meeting.ends_at = as_when(fields["ends_at"], field="ends_at", required=False)
     num, den = fields.get("quorum_numerator"), fields.get("quorum_denominator")
     changes_quorum = (num is not None and _as_int(num) != meeting.quorum_numerator) or (
         den is not None and _as_int(den) != meeting.quorum_denominator

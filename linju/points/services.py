@@ -72,6 +72,28 @@ def record_service(
     rules.require(rules.can_manage(user, community))
     person = _person(person_id)
     what = clean_text(what, field="what", max_length=200, required=_("Say what the service was."))
+    day, minutes = clean_service(served_on=served_on, minutes=minutes)
+    hours, points = credit_service(
+        person_id=person.pk,
+        community=community,
+        served_on=day,
+        minutes=minutes,
+        what=what,
+        key=clean_key(key, "service"),
+        ref=ref,
+        by=user,
+    )
+    audit.record(
+        actor=user,
+        verb="points.service",
+        obj=hours,
+        data={"person": person.pk, "minutes": minutes, "points": points.amount if points else 0},
+    )
+    return hours, points
+
+
+def clean_service(*, served_on, minutes) -> tuple[date, int]:
+    """The day (in the past year) and the minutes (1 to 720) of a stretch of service."""
     day = served_on if isinstance(served_on, date) else parse_date(str(served_on or ""))
     if day is None:
         raise Invalid({"served_on": _("Give the day of the service (YYYY-MM-DD).")})
@@ -83,36 +105,38 @@ def record_service(
         raise Invalid({"minutes": _("Give the minutes served.")}) from None
     if not 1 <= minutes <= MAX_SERVICE_MINUTES:
         raise Invalid({"minutes": _("Give 1 to 720 minutes.")})
-    key = clean_key(key, "service")
-    ledger.locked_account(person.pk)  # a retry of the same key waits here for the first
+    return day, minutes
+
+
+def credit_service(*, person_id, community, served_on, minutes, what, key, ref="", by=None):
+    """志愿服务时长 and its points: the time goes on the person's record (kept for ever) and earns
+    points under the community's rule and caps, once per `key`; sent again, it earns what it
+    earned the first time. Called inside the caller's transaction (staff's record above, a
+    team leader's confirmation, an activity's attendance). Returns (hours entry, points entry
+    or None)."""
+    ledger.locked_account(person_id)  # a retry of the same key waits here for the first
     replay = HoursEntry.objects.filter(key=key).exists()
     hours = ledger.post_hours(
-        user_id=person.pk,
+        user_id=person_id,
         minutes=minutes,
         key=key,
         place=community,
-        served_on=day,
+        served_on=served_on,
         what=what,
         ref=ref,
-        by=user,
+        by=by,
     )
-    if replay:  # sent again: it earns what it earned the first time, nothing more
+    if replay:
         return hours, PointsEntry.objects.filter(key=key).first()
     points = earning.earn(
-        user_id=person.pk,
+        user_id=person_id,
         kind=PointsKind.SERVICE,
         place=community,
         key=key,
         minutes=minutes,
         ref=ref,
         reason=what,
-        by=user,
-    )
-    audit.record(
-        actor=user,
-        verb="points.service",
-        obj=hours,
-        data={"person": person.pk, "minutes": minutes, "points": points.amount if points else 0},
+        by=by,
     )
     return hours, points
 

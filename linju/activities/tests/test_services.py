@@ -1,0 +1,127 @@
+"""The core paths of teams and activities through the real services and ledgers."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from linju.activities import queries
+from linju.activities import services_activities as acts
+from linju.activities import services_teams as teams
+from linju.activities.models import ServiceStatus, SignUpStatus
+from linju.core.errors import Conflict, Forbidden
+from linju.points.models import Account, HoursEntry, PointsEntry
+
+from .conftest import started
+
+
+def balance(user):
+    account = Account.objects.filter(user=user).first()
+    return (account.points, account.minutes) if account else (0, 0)
+
+
+def test_a_leader_confirms_a_members_service_once(hood):
+    record = teams.submit_service(
+        user=hood.member,
+        team_id=hood.patrol.pk,
+        served_on=timezone.localdate(),
+        minutes=150,
+        what="夜间巡逻",
+    )
+    assert record.status == ServiceStatus.SUBMITTED
+    assert balance(hood.member) == (0, 0)
+    record = teams.decide_service(user=hood.leader, record_id=record.pk, confirm=True)
+    # Default rule: 1 point an hour, at most 2 hours counted per service.
+    assert (record.status, record.points) == (ServiceStatus.CONFIRMED, 2)
+    assert balance(hood.member) == (2, 150)
+    assert HoursEntry.objects.get(key=f"team-service:{record.pk}").minutes == 150
+    with pytest.raises(Conflict):
+        teams.decide_service(user=hood.leader, record_id=record.pk, confirm=True)
+    assert PointsEntry.objects.filter(user=hood.member).count() == 1
+
+
+def test_a_leader_does_not_confirm_their_own_service(hood):
+    record = teams.submit_service(
+        user=hood.leader,
+        team_id=hood.patrol.pk,
+        served_on=timezone.localdate(),
+        minutes=60,
+        what="巡逻",
+    )
+    with pytest.raises(Conflict) as err:
+        teams.decide_service(user=hood.leader, record_id=record.pk, confirm=True)
+    assert err.value.code == "own_service"
+    teams.decide_service(user=hood.staff, record_id=record.pk, confirm=True)
+    assert balance(hood.leader) == (1, 60)
+
+
+def test_a_member_cannot_confirm(hood):
+    record = teams.submit_service(
+        user=hood.member,
+        team_id=hood.patrol.pk,
+        served_on=timezone.localdate(),
+        minutes=60,
+        what="巡逻",
+    )
+    with pytest.raises(Forbidden):
+        teams.decide_service(user=hood.member, record_id=record.pk, confirm=True)
+    assert balance(hood.member) == (0, 0)
+
+
+def test_sign_ups_beyond_capacity_wait_and_move_up_in_order(hood):
+    city = hood.city
+    people = [city.users["owner"], city.users["tenant"], city.users["building_head"]]
+    # The building head lives nowhere but holds a staff role over B1: they may take part.
+    got = [acts.sign_up(user=p, activity_id=hood.party.pk).status for p in people]
+    assert got == [SignUpStatus.SIGNED, SignUpStatus.SIGNED, SignUpStatus.WAITING]
+    acts.cancel_sign_up(user=people[0], activity_id=hood.party.pk)
+    hood.party.refresh_from_db()
+    assert hood.party.signed == 2
+    assert hood.party.sign_ups.get(user=people[2]).status == SignUpStatus.SIGNED
+
+
+def test_residents_of_another_building_group_may_not_sign_up(hood):
+    with pytest.raises(Forbidden):
+        acts.sign_up(user=hood.city.users["owner_2"], activity_id=hood.party.pk)
+
+
+def test_check_in_then_confirmation_credits_attendance_points_once(hood):
+    mine = acts.sign_up(user=hood.member, activity_id=hood.party.pk)
+    with pytest.raises(Conflict):
+        acts.check_in(user=hood.member, code=hood.party.check_in_code)  # a day early
+    started(hood.party)
+    acts.check_in(user=hood.member, code=hood.party.check_in_code)
+    for _ in range(2):
+        acts.confirm_attendance(user=hood.staff, activity_id=hood.party.pk, sign_up_ids=[mine.pk])
+    assert balance(hood.member) == (1, 0)  # default: 1 point per activity, no service hours
+    mine.refresh_from_db()
+    assert mine.points == 1 and mine.confirmed_by == hood.staff
+
+
+def test_volunteer_service_activity_credits_hours_and_service_points(hood):
+    start = timezone.now() + timedelta(hours=3)
+    cleanup = acts.create_activity(
+        user=hood.staff,
+        place_id=hood.city.places["E1"].pk,
+        title="小区大扫除",
+        kind="volunteer",
+        venue="中心花园",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+    )
+    assert cleanup.service_minutes == 180
+    started(cleanup, hours=3)
+    mine = acts.check_in(user=hood.member, code=cleanup.check_in_code)  # a walk-in
+    acts.confirm_attendance(user=hood.staff, activity_id=cleanup.pk, sign_up_ids=[mine.pk])
+    assert balance(hood.member) == (2, 180)  # 3 hours, 2 counted at 1 point an hour
+
+
+def test_monthly_figures_count_activities_per_building_and_person_times(hood):
+    started(hood.party)
+    acts.check_in(user=hood.member, code=hood.party.check_in_code)
+    now = timezone.localtime()
+    figures = queries.monthly_figures(place=hood.city.places["C1"], year=now.year, month=now.month)
+    by_name = {r["place"].name: r for r in figures["buildings"]}
+    assert by_name["B1"]["activities"] == 1 and by_name["B1"]["person_times"] == 1
+    assert by_name["B2"]["activities"] == 0
+    assert figures["buildings_with_activity"] == 1
