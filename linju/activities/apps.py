@@ -8,10 +8,17 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Teams, activities and talents")
 
     def ready(self):
+        from django.urls import reverse_lazy
+
+        from linju.core import modules
         from linju.core.notifications import register_kind
 
-        from . import rules  # noqa: F401  (rules registers permissions)
+        from . import queries, rules  # noqa: F401  (rules registers permissions)
 
+        modules.register_module("activities", reverse_lazy("activities:home"))
+        modules.register_desk_panel(
+            template="activities/_desk_panel.html", context=queries.desk_counts
+        )
         register_kind("activities.activity", _("Activities"))
         register_kind("activities.team", _("Volunteer teams"))
         register_kind("activities.talent", _("Talent pool"))

@@ -222,36 +222,39 @@ def monthly_figures(*, place, year: int, month: int) -> dict:
     held = Activity.objects.filter(
         path__startswith=place.path, starts_at__gte=start, starts_at__lt=end
     ).exclude(status=ActivityStatus.CANCELLED)
-    buildings = list(
-        Place.objects.filter(path__startswith=place.path, kind="building").order_by("path")
-    )
-    counts = {}
+    rows = {
+        b.path: {"place": b, "activities": 0, "person_times": 0}
+        for b in Place.objects.filter(path__startswith=place.path, kind="building").order_by(
+            "path"
+        )
+    }
+
+    def add(path, name, n):
+        # An activity's building is the one among its path's prefixes (a unit's sits below).
+        row = next((rows[p] for p in prefixes_of(path) if p in rows), None)
+        if row is not None:
+            row[name] += n
+
+    activities = person_times = 0
+    for path, n in held.values_list("path").annotate(n=Count("id")).values_list("path", "n"):
+        add(path, "activities", n)
+        activities += n
     for path, n in (
-        held.values_list("path", flat=False).annotate(n=Count("id")).values_list("path", "n")
-    ):
-        counts[path] = counts.get(path, 0) + n
-    visits = dict(
         SignUp.objects.filter(activity__in=held, checked_in_at__isnull=False)
         .values_list("activity__path")
         .annotate(n=Count("id"))
         .values_list("activity__path", "n")
-    )
-    rows = []
-    for b in buildings:
-        rows.append(
-            {
-                "place": b,
-                "activities": sum(n for p, n in counts.items() if p.startswith(b.path)),
-                "person_times": sum(n for p, n in visits.items() if p.startswith(b.path)),
-            }
-        )
+    ):
+        add(path, "person_times", n)
+        person_times += n
+    rows = list(rows.values())
     return {
         "year": year,
         "month": month,
         "buildings": rows,
         "buildings_with_activity": sum(1 for r in rows if r["activities"]),
-        "activities": sum(counts.values()),
-        "person_times": sum(visits.values()),
+        "activities": activities,
+        "person_times": person_times,
     }
 
 

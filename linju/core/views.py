@@ -48,6 +48,12 @@ MODULES = [
         gettext_lazy("Points & love supermarket"),
         gettext_lazy("Volunteer and redeem"),
     ),
+    (
+        "activities",
+        "聚",
+        gettext_lazy("Activities & teams"),
+        gettext_lazy("Sign up, volunteer, share a skill"),
+    ),
     ("projects", "建", gettext_lazy("Co-creation"), gettext_lazy("Needs, resources, projects")),
     ("surveys", "问", gettext_lazy("Surveys"), gettext_lazy("Tell us what you need")),
     ("services", "办", gettext_lazy("Services"), gettext_lazy("Assisted services, mobile desk")),
