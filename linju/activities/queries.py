@@ -224,9 +224,7 @@ def monthly_figures(*, place, year: int, month: int) -> dict:
     ).exclude(status=ActivityStatus.CANCELLED)
     rows = {
         b.path: {"place": b, "activities": 0, "person_times": 0}
-        for b in Place.objects.filter(path__startswith=place.path, kind="building").order_by(
-            "path"
-        )
+        for b in Place.objects.filter(path__startswith=place.path, kind="building").order_by("path")
     }
 
     def add(path, name, n):
