@@ -129,6 +129,8 @@ class ServiceRecord(Scoped):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     points = models.IntegerField(pgettext_lazy("volunteer points", "points"), default=0)
+    # The sweep reminds the team's leaders once of service left waiting.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("team service record")
@@ -252,6 +254,8 @@ class Activity(Scoped):
         _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.OPEN
     )
     check_in_code = models.CharField(max_length=32, default=new_check_in_code, unique=True)
+    # The sweep reminds those signed up the day before, once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     organiser = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
