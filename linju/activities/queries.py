@@ -139,9 +139,8 @@ def my_invitations(user):
 def neighbours_talents(user, *, skill=""):
     """Talents residents chose to show to their community, in the communities the user lives
     in (the user's own included)."""
-    communities = [
-        p for p in home_prefixes(user) if Place.objects.filter(path=p, kind="community").exists()
-    ]
+    communities = Place.objects.filter(path__in=home_prefixes(user), kind="community")
+    communities = list(communities.values_list("path", flat=True))
     if not communities:
         return Talent.objects.none()
     within = Q()

@@ -313,8 +313,9 @@ def cancel_sign_up(*, user, activity_id) -> SignUp:
     if activity.starts_at <= timezone.now():
         raise Conflict(_("The activity has started."), code="started")
     had_place = mine.status == SignUpStatus.SIGNED
-    mine.status = SignUpStatus.CANCELLED
-    mine.save(update_fields=["status"])
+    # A check-in an hour early does not survive giving the place back.
+    mine.status, mine.checked_in_at, mine.checked_in_by = SignUpStatus.CANCELLED, None, None
+    mine.save(update_fields=["status", "checked_in_at", "checked_in_by"])
     if had_place:
         activity.signed -= 1
         activity.save(update_fields=["signed"])
@@ -435,7 +436,7 @@ def confirm_attendance(*, user, activity_id, sign_up_ids) -> list[SignUp]:
     )
     if len(chosen) != len(ids):
         raise Invalid({"sign_up_ids": _("Choose people signed up for this activity.")})
-    if any(s.checked_in_at is None for s in chosen):
+    if any(s.checked_in_at is None or s.status != SignUpStatus.SIGNED for s in chosen):
         raise Invalid({"sign_up_ids": _("Check people in before confirming them.")})
     if any(s.user_id == user.pk for s in chosen) and not rules.can_organise_at(user, activity):
         raise Conflict(
