@@ -20,6 +20,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
+from linju.activities.api import router as activities_router  # noqa: E402
 from linju.core.api import router as core_router  # noqa: E402
 from linju.deliberation.api import router as deliberation_router  # noqa: E402
 from linju.people.api import router as people_router  # noqa: E402
@@ -37,3 +38,4 @@ api.add_router("/reports", reports_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/points", points_router)
+api.add_router("/activities", activities_router)

@@ -39,10 +39,17 @@ def home_prefixes(user) -> list[str]:
     return sorted({p for h in homes(user) for p in prefixes_of(h.split("h")[0])})
 
 
-def _near(model, user):
-    """Rows of `model` of where the user lives, or inside their staff view scope."""
-    mine = Q(path__in=home_prefixes(user))
-    return model.objects.filter(mine | access.scope(user, "activities.view").q("path"))
+def _near(model, user, also=None):
+    """Rows of `model` of where the user lives, or inside their staff view scope, or matching
+    `also` (what the user leads or belongs to wherever they live)."""
+    mine = Q(path__in=home_prefixes(user)) | access.scope(user, "activities.view").q("path")
+    return model.objects.filter(mine | also if also is not None else mine)
+
+
+def _led(model, user):
+    return model.objects.filter(user=user, role=MemberRole.LEADER).values(
+        "team_id" if model is TeamMember else "group_id"
+    )
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -59,9 +66,15 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 
 def calendar(user, *, start=None, end=None):
-    """Activities of where the user lives (and of their staff scope), from `start` (default:
-    now) to `end`, soonest first, with the user's own sign-up status annotated."""
-    qs = _near(Activity, user).select_related("place", "team", "group")
+    """Activities of where the user lives (and of their staff scope, and those they organise or
+    whose team or group they lead, wherever they live), from `start` to `end`, soonest first,
+    with the user's own sign-up status annotated."""
+    runs = (
+        Q(organiser=user)
+        | Q(team_id__in=_led(TeamMember, user))
+        | Q(group_id__in=_led(GroupMember, user))
+    )
+    qs = _near(Activity, user, runs).select_related("place", "team", "group")
     if start is not None:
         qs = qs.filter(ends_at__gte=start)
     if end is not None:
@@ -86,24 +99,24 @@ def my_sign_ups(user):
 
 
 def teams_near(user):
+    """Active teams of where the user lives or of their staff scope, and those they belong to
+    (a leader appointed from elsewhere), with their size and whether the user joined."""
+    joined = Exists(TeamMember.objects.filter(team=OuterRef("pk"), user=user))
     return (
-        _near(Team, user)
+        _near(Team, user, Q(joined))
         .filter(active=True)
-        .annotate(
-            size=Count("members"),
-            joined=Exists(TeamMember.objects.filter(team=OuterRef("pk"), user=user)),
-        )
+        .annotate(size=Count("members"), joined=joined)
+        .order_by("path", "name", "id")
     )
 
 
 def groups_near(user):
+    joined = Exists(GroupMember.objects.filter(group=OuterRef("pk"), user=user))
     return (
-        _near(InterestGroup, user)
+        _near(InterestGroup, user, Q(joined))
         .filter(active=True)
-        .annotate(
-            size=Count("members"),
-            joined=Exists(GroupMember.objects.filter(group=OuterRef("pk"), user=user)),
-        )
+        .annotate(size=Count("members"), joined=joined)
+        .order_by("path", "name", "id")
     )
 
 
@@ -170,14 +183,18 @@ def runnable_activities(user):
 
 
 def staff_teams(user):
-    return access.filter_queryset(user, "activities.view", Team.objects.all()).annotate(
-        size=Count("members")
+    return (
+        access.filter_queryset(user, "activities.view", Team.objects.all())
+        .annotate(size=Count("members"))
+        .order_by("path", "name", "id")
     )
 
 
 def staff_groups(user):
-    return access.filter_queryset(user, "activities.view", InterestGroup.objects.all()).annotate(
-        size=Count("members")
+    return (
+        access.filter_queryset(user, "activities.view", InterestGroup.objects.all())
+        .annotate(size=Count("members"))
+        .order_by("path", "name", "id")
     )
 
 

@@ -58,6 +58,10 @@ def leads_group(user, group) -> bool:
     return GroupMember.objects.filter(group=group, user=user, role=MemberRole.LEADER).exists()
 
 
+def leads_a_team(user) -> bool:
+    return TeamMember.objects.filter(user=user, role=MemberRole.LEADER).exists()
+
+
 def can_confirm_service(user, team) -> bool:
     return leads_team(user, team) or can_manage(user, team)
 

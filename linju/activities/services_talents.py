@@ -56,6 +56,8 @@ def set_talent(*, user, skill, note="", visibility=Visibility.STAFF) -> Talent:
 
 @transaction.atomic
 def remove_talent(*, user, skill) -> None:
+    if skill not in Skill.values:
+        raise NotFound(_("You have not listed this skill."))
     deleted, _rows = Talent.objects.filter(user=user, skill=skill).delete()
     if not deleted:
         raise NotFound(_("You have not listed this skill."))

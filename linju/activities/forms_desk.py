@@ -1,0 +1,391 @@
+"""Forms of the activities desk (seeds 000, 002, 004): organising an activity, its running
+sheet (check in by mobile, confirm who came, cancel, photos), volunteer teams and interest
+groups with their members and leaders, a team's service to confirm, the talent pool's search
+and invitations, the month's figures. They shape input for the services and carry the
+services' errors back to the field that was wrong; the rules are the services' to decide."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from linju.core.forms import apply_domain_error
+from linju.people.forms_households import IdChoiceField
+
+from .models import ActivityKind, ActivityStatus, MemberRole, Skill, TeamKind
+
+MAX_CHOICES = 300
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+MONTH_REGEX = r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$"
+
+
+def _blank(label=None):
+    return [("", label or _("Choose…"))]
+
+
+def _mobile_field(label=None, required=True):
+    return forms.RegexField(
+        label=label or _("Mobile number"),
+        regex=r"^1[3-9]\d{9}$",
+        required=required,
+        error_messages={"invalid": _("Enter a mainland mobile number of 11 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+def _month_field(required=False):
+    return forms.RegexField(
+        label=_("Month"),
+        regex=MONTH_REGEX,
+        required=required,
+        error_messages={"invalid": _("Give the month as YYYY-MM.")},
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+    )
+
+
+def _datetime_field(label):
+    # A phone's date-and-time picker sends the local time without seconds.
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+
+
+def _text_area(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def month_of(text) -> tuple[int, int] | None:
+    if not text:
+        return None
+    year, month = (int(x) for x in text.split("-"))
+    return year, month
+
+
+class ServiceForm(forms.Form):
+    """A form a service fills with its errors; NAMES maps the service's fields to the form's,
+    CONFLICTS puts a conflict (by its code) next to a field."""
+
+    NAMES: dict = {}
+    CONFLICTS: dict = {}
+
+    def apply_error(self, exc) -> None:
+        field = self.CONFLICTS.get(getattr(exc, "code", ""))
+        if field and field in self.fields:
+            self.add_error(field, str(exc.message))
+            return
+        apply_domain_error(self, exc, self.NAMES)
+
+
+def _place_choices(places, labels=None):
+    labels = labels or {}
+    return _blank() + [(p.pk, labels.get(p.pk, p.name)) for p in list(places)[:MAX_CHOICES]]
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+class ActivityForm(ServiceForm):
+    """What an activity is, where and when; the place, team and group are chosen at creation."""
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"))
+    venue = forms.CharField(label=_("Venue"), max_length=120)
+    starts_at = _datetime_field(_("Starts at"))
+    ends_at = _datetime_field(_("Ends at"))
+    capacity = forms.IntegerField(
+        label=_("Places (0: no limit)"), min_value=0, max_value=10_000, initial=0
+    )
+    service_minutes = forms.IntegerField(
+        label=_("Minutes of service credited (volunteer service only)"),
+        min_value=0,
+        max_value=720,
+        required=False,
+        help_text=_("Left empty: the length of the activity, at most 12 hours."),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=4000, required=False, widget=_text_area(4)
+    )
+    FIELDS = (
+        "title",
+        "kind",
+        "venue",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "service_minutes",
+        "description",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _blank() + list(ActivityKind.choices)
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end comes after the start."))
+        return data
+
+    @classmethod
+    def initial_of(cls, activity) -> dict:
+        return {name: getattr(activity, name) for name in cls.FIELDS}
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class NewActivityForm(ActivityForm):
+    place = IdChoiceField(label=_("Where (unit, building, estate or community)"))
+    team = IdChoiceField(label=_("Volunteer team"), required=False)
+    group = IdChoiceField(label=_("Interest group"), required=False)
+    field_order = ["place", "title", "kind", "venue", "starts_at", "ends_at", "capacity"]
+
+    def __init__(self, *args, places=(), labels=None, teams=(), groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        places = list(places)
+        self.fields["place"].choices = _place_choices(places, labels)
+        if len(places) == 1 and not self.is_bound:
+            self.initial.setdefault("place", places[0].pk)
+        self.fields["team"].choices = _blank(_("None")) + [
+            (t.pk, t.name) for t in list(teams)[:MAX_CHOICES]
+        ]
+        self.fields["group"].choices = _blank(_("None")) + [
+            (g.pk, g.name) for g in list(groups)[:MAX_CHOICES]
+        ]
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        data.update(
+            place_id=self.cleaned_data["place"],
+            team_id=self.cleaned_data["team"],
+            group_id=self.cleaned_data["group"],
+        )
+        return data
+
+
+class ActivityFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    month = _month_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _blank(_("Any")) + list(ActivityStatus.choices)
+        self.fields["kind"].choices = _blank(_("Any")) + list(ActivityKind.choices)
+
+
+class CheckInForm(ServiceForm):
+    """签到 at the desk: the person's mobile number."""
+
+    mobile = _mobile_field()
+    NAMES = {"person": "mobile", "person_id": "mobile"}
+    CONFLICTS = {"full": "mobile", "too_early": "mobile", "over": "mobile"}
+
+
+class IdsField(forms.Field):
+    """Several ids from checkboxes of one name. Which of them fit is the service's to say."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Choose from the list.")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+class ConfirmForm(ServiceForm):
+    """确认参与: the sign-ups, checked in, whose attendance is confirmed."""
+
+    sign_up_ids = IdsField(label=_("Who took part"), required=False)
+    CONFLICTS = {"own_attendance": "sign_up_ids", "not_started": "sign_up_ids"}
+
+
+class CancelActivityForm(ServiceForm):
+    reason = forms.CharField(label=_("Why it is cancelled"), max_length=300)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input. The files pass through untouched: the service decodes and
+    re-encodes each one and names the one it cannot read (`photos.<n>`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        return list(data) if isinstance(data, list | tuple) else [data]
+
+
+class PhotosForm(ServiceForm):
+    """人人有展示: photos of the activity once it has started."""
+
+    photos = PhotosField(label=_("Photos"))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    CONFLICTS = {"not_started": "photos", "cancelled": "photos"}
+
+
+class PhotoDeleteForm(ServiceForm):
+    photo = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- Teams and groups -----------------------------------------------------------------------------
+
+
+class _OwnedForm(ServiceForm):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=_text_area()
+    )
+
+
+class NewGroupForm(_OwnedForm):
+    """兴趣小组 of a community, estate or building, with its first leader if given."""
+
+    place = IdChoiceField(label=_("Where (community, estate or building)"))
+    leader_mobile = _mobile_field(_("First leader's mobile number (optional)"), required=False)
+    field_order = ["place", "name", "description", "leader_mobile"]
+    NAMES = {"person": "leader_mobile", "leader_id": "leader_mobile"}
+
+    def __init__(self, *args, places=(), labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        places = list(places)
+        self.fields["place"].choices = _place_choices(places, labels)
+        if len(places) == 1 and not self.is_bound:
+            self.initial.setdefault("place", places[0].pk)
+
+
+class NewTeamForm(NewGroupForm):
+    """志愿服务队 of a community, estate or building."""
+
+    kind = forms.ChoiceField(label=_("Kind"))
+    open_to_join = forms.BooleanField(
+        label=_("Residents may join themselves"), required=False, initial=True
+    )
+    field_order = ["place", "name", "kind", "description", "open_to_join", "leader_mobile"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _blank() + list(TeamKind.choices)
+
+
+class GroupEditForm(_OwnedForm):
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    FIELDS = ("name", "description", "active")
+
+    @classmethod
+    def initial_of(cls, obj) -> dict:
+        return {name: getattr(obj, name) for name in cls.FIELDS}
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class TeamEditForm(GroupEditForm):
+    kind = forms.ChoiceField(label=_("Kind"))
+    open_to_join = forms.BooleanField(label=_("Residents may join themselves"), required=False)
+    FIELDS = ("name", "kind", "description", "open_to_join", "active")
+    field_order = ["name", "kind", "description", "open_to_join", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(TeamKind.choices)
+
+
+class MemberForm(ServiceForm):
+    """Add a member or appoint a leader, found by mobile (a member changes role)."""
+
+    mobile = _mobile_field()
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
+    NAMES = {"person": "mobile", "person_id": "mobile"}
+    CONFLICTS = {"already_member": "mobile"}
+
+
+class RemoveMemberForm(ServiceForm):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecideForm(ServiceForm):
+    """A leader's (or the staff's) decision on a stretch of service; a refusal says why."""
+
+    record = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("reject", "reject")])
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    CONFLICTS = {"own_service": "reason", "decided": "reason"}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason"):
+            self.add_error("reason", _("Say why the service is not confirmed."))
+        return data
+
+
+# --- The talent pool --------------------------------------------------------------------------
+
+
+class TalentSearchForm(forms.Form):
+    skill = forms.ChoiceField(label=_("Skill"), required=False)
+    text = forms.CharField(label=_("Words"), max_length=60, required=False)
+    place = IdChoiceField(label=_("Place"), required=False)
+
+    def __init__(self, *args, places=(), labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = _blank(_("Any")) + list(Skill.choices)
+        self.fields["place"].choices = (
+            _blank(_("All my scope")) + _place_choices(places, labels)[1:]
+        )
+
+
+class InviteForm(ServiceForm):
+    """Ask a talent to help with an activity one runs, or a project."""
+
+    talent = forms.IntegerField(widget=forms.HiddenInput)
+    message = forms.CharField(label=_("Message"), max_length=500, widget=_text_area(2))
+    activity = IdChoiceField(label=_("Activity"), required=False)
+    project = forms.CharField(label=_("Or a project"), max_length=120, required=False)
+    NAMES = {"activity_id": "activity", "talent_id": "__all__"}
+
+    def __init__(self, *args, activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = _blank(_("None")) + [
+            (a.pk, a.title) for a in list(activities)[:MAX_CHOICES]
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("activity") and not data.get("project") and "project" not in self.errors:
+            self.add_error("project", _("Choose an activity or name the project."))
+        return data
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+class FiguresForm(forms.Form):
+    """每月一活动: a place of the user's scope and a month (this month when none is given)."""
+
+    place = IdChoiceField(label=_("Place"), required=False)
+    month = _month_field()
+
+    def __init__(self, *args, places=(), labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = _place_choices(places, labels)[1:]
