@@ -11,10 +11,12 @@ class ActivitiesConfig(AppConfig):
         from django.urls import reverse_lazy
 
         from linju.core import modules
+        from linju.core import privacy as core_privacy
         from linju.core.notifications import register_kind
 
-        from . import queries, rules  # noqa: F401  (rules registers permissions)
+        from . import privacy, queries, rules  # noqa: F401  (rules registers permissions)
 
+        core_privacy.register(section="activities", export=privacy.export, erase=privacy.erase)
         modules.register_module("activities", reverse_lazy("activities:home"))
         modules.register_desk_panel(
             template="activities/_desk_panel.html", context=queries.desk_counts

@@ -3,7 +3,7 @@ resident may see and join (the ones of their building, estate and community), wh
 member's scope holds, and the figures leaders report: activities per building group per month
 (月月有活动) and participant person-times (人次)."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -281,7 +281,7 @@ def desk_counts(user) -> dict:
         return {}
     now = timezone.now()
     week = staff_activities(user).filter(
-        starts_at__gte=now, starts_at__lt=now + timezone.timedelta(days=7)
+        starts_at__gte=now, starts_at__lt=now + timedelta(days=7)
     )
     return {
         "activities_services_waiting": services_to_confirm(user)[: DESK_COUNT_CAP + 1].count(),

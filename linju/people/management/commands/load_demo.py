@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from linju.activities import demo as activities_demo
 from linju.deliberation import demo as deliberation_demo
 from linju.people import demo
 from linju.points import demo as points_demo
@@ -55,7 +56,16 @@ class Command(BaseCommand):
         ratings = ratings_demo.load_demo()
         # Points' earning rules, love supermarket, volunteer service and redemptions, likewise.
         points = points_demo.load_demo()
-        added = {**(reports or {}), **(deliberation or {}), **(ratings or {}), **(points or {})}
+        # Teams, activities, interest groups and talents, likewise (after the points demo: its
+        # ledgers first).
+        activities = activities_demo.load_demo()
+        added = {
+            **(reports or {}),
+            **(deliberation or {}),
+            **(ratings or {}),
+            **(points or {}),
+            **(activities or {}),
+        }
         if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
         elif counts is None:
