@@ -23,6 +23,7 @@ from .models import (
     ServiceStatus,
     SignUp,
     SignUpStatus,
+    Skill,
     Talent,
     Team,
     TeamMember,
@@ -159,6 +160,8 @@ def neighbours_talents(user, *, skill=""):
     within = Q()
     for path in communities:
         within |= Q(path__startswith=path)
+    if skill and skill not in Skill.values:
+        return Talent.objects.none()
     qs = Talent.objects.filter(within, visibility=Visibility.NEIGHBOURS).select_related(
         "user", "place"
     )
@@ -179,7 +182,8 @@ def staff_activities(user):
 def runnable_activities(user):
     """Activities the user may run: in their organising scope, or their own as organiser."""
     scope = access.scope(user, "activities.organise").q("path")
-    return Activity.objects.filter(scope | Q(organiser=user)).order_by("-starts_at", "-id")
+    led = Q(team_id__in=_led(TeamMember, user)) | Q(group_id__in=_led(GroupMember, user))
+    return Activity.objects.filter(scope | Q(organiser=user) | led).order_by("-starts_at", "-id")
 
 
 def staff_teams(user):
@@ -212,6 +216,9 @@ def talent_search(user, *, skill="", text="", place=None):
     qs = access.filter_queryset(
         user, "activities.organise", Talent.objects.select_related("user", "place")
     )
+    if skill and skill not in Skill.values:
+        return qs.none()
+    text = str(text or "").replace("\x00", "")
     if skill:
         qs = qs.filter(skill=skill)
     if text:
@@ -280,9 +287,7 @@ def desk_counts(user) -> dict:
     ):
         return {}
     now = timezone.now()
-    week = staff_activities(user).filter(
-        starts_at__gte=now, starts_at__lt=now + timedelta(days=7)
-    )
+    week = staff_activities(user).filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
     return {
         "activities_services_waiting": services_to_confirm(user)[: DESK_COUNT_CAP + 1].count(),
         "activities_this_week": week[: DESK_COUNT_CAP + 1].count(),

@@ -7,6 +7,7 @@ photos afterwards. Keyword-only, one transaction each; the activity's row is loc
 whenever places are counted, so the capacity holds under concurrent sign-ups (and the database
 refuses an overbooked row anyway)."""
 
+import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -79,7 +80,7 @@ def _fields(*, title, kind, venue, starts_at, ends_at, capacity, description, se
         raise Invalid({"ends_at": _("An activity lasts at most a day.")})
     try:
         capacity = int(capacity or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Invalid({"capacity": _("Give the number of places (0: no limit).")}) from None
     if not 0 <= capacity <= MAX_CAPACITY:
         raise Invalid({"capacity": _("Give 0 to 10000 places (0: no limit).")})
@@ -88,7 +89,7 @@ def _fields(*, title, kind, venue, starts_at, ends_at, capacity, description, se
             service_minutes = min(int((ends - starts).total_seconds() // 60), 720)
         try:
             service_minutes = int(service_minutes)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise Invalid({"service_minutes": _("Give the minutes of service.")}) from None
         if not 0 <= service_minutes <= 720:
             raise Invalid({"service_minutes": _("Give 0 to 720 minutes.")})
@@ -107,12 +108,13 @@ def _fields(*, title, kind, venue, starts_at, ends_at, capacity, description, se
 
 
 def _owner(model, pk, field, place, user, leads):
-    """The team or group an activity belongs to: inside or above its place; its leader may
+    """The team or group an activity belongs to: the activity's place lies in its scope (a
+    building team's leader does not hold the whole community's activity); its leader may
     organise the activity."""
     if pk in (None, ""):
         return None, False
     obj = model.objects.filter(pk=as_id(pk), active=True).first()
-    if obj is None or not (place.path.startswith(obj.path) or obj.path.startswith(place.path)):
+    if obj is None or not place.path.startswith(obj.path):
         raise Invalid({field: _("Choose one of this place.")})
     return obj, leads(user, obj)
 
@@ -191,6 +193,8 @@ def update_activity(
         description=description,
         service_minutes=service_minutes,
     )
+    if fields["starts_at"] < timezone.now():
+        raise Invalid({"starts_at": _("An activity starts in the future.")})
     if fields["capacity"] and fields["capacity"] < activity.signed:
         raise Invalid(
             {"capacity": _("%(n)d people have signed up already.") % {"n": activity.signed}}
@@ -355,9 +359,12 @@ def _arrive(activity, person, by) -> SignUp:
 @transaction.atomic
 def check_in(*, user, code) -> SignUp:
     """签到: a participant scans the QR code shown at the venue."""
-    code = str(code or "").strip()[:32]
-    pk = Activity.objects.filter(check_in_code=code).values_list("pk", flat=True).first()
-    if not code or pk is None:
+    code = str(code or "").strip()
+    # What new_check_in_code makes (token_urlsafe): anything else (a NUL) never reaches the
+    # database.
+    ok = re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code)
+    pk = ok and Activity.objects.filter(check_in_code=code).values_list("pk", flat=True).first()
+    if not pk:
         raise Invalid({"code": _("This check-in code is not known.")})
     activity = _locked(pk)
     _open(activity)
@@ -381,6 +388,9 @@ def check_in_person(*, user, activity_id, person_id) -> SignUp:
     person = User.objects.filter(pk=as_id(person_id), is_active=True).first()
     if person is None:
         raise Invalid({"person": _("Choose a person.")})
+    if not rules.may_take_part(person, activity):
+        # Points are the community's: an organiser cannot bring in people from elsewhere.
+        raise Invalid({"person": _("This person does not live where the activity is held.")})
     mine = _arrive(activity, person, user)
     audit.record(actor=user, verb="activities.check_in", obj=activity, data={"person": person.pk})
     return mine
@@ -422,23 +432,30 @@ def _credit(activity, community, mine, by) -> int:
 def confirm_attendance(*, user, activity_id, sign_up_ids) -> list[SignUp]:
     """The organiser confirms who took part (those checked in), once the activity has started:
     each earns their points (and hours) once, however often this is sent. An organiser does not
-    confirm their own attendance: another organiser or the staff do."""
+    confirm their own attendance, staff included: someone else does (no one credits
+    themselves)."""
     activity = _locked(activity_id)
     rules.require(rules.can_run(user, activity))
     _open(activity)
     if activity.starts_at > timezone.now():
         raise Conflict(_("The activity has not started yet."), code="not_started")
-    ids = {as_id(i) for i in (sign_up_ids or [])} - {None}
-    if not ids:
+    if not isinstance(sign_up_ids, list | tuple | set | frozenset):
         raise Invalid({"sign_up_ids": _("Choose who took part.")})
+    ids = {as_id(i) for i in sign_up_ids}
+    if not ids or None in ids or len(ids) > MAX_CAPACITY:
+        raise Invalid({"sign_up_ids": _("Choose who took part.")})
+    # By person: every confirmation locks (and credits) accounts in the same order, so two at
+    # once with the same people never deadlock.
     chosen = list(
-        SignUp.objects.select_for_update().filter(activity=activity, pk__in=ids).order_by("id")
+        SignUp.objects.select_for_update()
+        .filter(activity=activity, pk__in=ids)
+        .order_by("user_id", "id")
     )
     if len(chosen) != len(ids):
         raise Invalid({"sign_up_ids": _("Choose people signed up for this activity.")})
     if any(s.checked_in_at is None or s.status != SignUpStatus.SIGNED for s in chosen):
         raise Invalid({"sign_up_ids": _("Check people in before confirming them.")})
-    if any(s.user_id == user.pk for s in chosen) and not rules.can_organise_at(user, activity):
+    if any(s.user_id == user.pk for s in chosen):
         raise Conflict(
             _("Another organiser or the community staff confirm your own attendance."),
             code="own_attendance",

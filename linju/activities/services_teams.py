@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linju.core import audit
-from linju.core.cleaning import as_id, clean_text
+from linju.core.cleaning import as_id, clean_text, violated
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
 from linju.people.models import User
@@ -79,6 +79,22 @@ def _unique_name(model, place, name, exclude=None):
         raise Invalid({"name": _("This name is taken here already.")})
 
 
+def _saved_once_by_name(obj, constraint):
+    """Save a team or group; the same name sent twice at once passes both checks above and
+    meets the unique key: the second is told the name is taken, not a 500."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        taken = type(obj).objects.filter(place_id=obj.place_id, name=obj.name)
+        if obj.pk is not None:
+            taken = taken.exclude(pk=obj.pk)
+        if violated(exc, constraint, still_there=taken.exists):
+            raise Invalid({"name": _("This name is taken here already.")}) from None
+        raise
+    return obj
+
+
 @transaction.atomic
 def create_team(
     *, user, place_id, name, kind, description="", open_to_join=True, leader_id=None
@@ -88,7 +104,9 @@ def create_team(
     rules.require(rules.can_manage(user, place))
     fields = _team_fields(name=name, kind=kind, description=description, open_to_join=open_to_join)
     _unique_name(Team, place, fields["name"])
-    team = Team.objects.create(place=place, created_by=user, **fields)
+    team = _saved_once_by_name(
+        Team(place=place, created_by=user, **fields), "team_name_once_in_place"
+    )
     if leader_id not in (None, ""):
         TeamMember.objects.create(team=team, user=_person(leader_id), role=MemberRole.LEADER)
     audit.record(actor=user, verb="activities.team_create", obj=team, data=fields)
@@ -105,7 +123,7 @@ def update_team(
     _unique_name(Team, team.place, fields["name"], exclude=team)
     for k, v in {**fields, "active": bool(active)}.items():
         setattr(team, k, v)
-    team.save()
+    _saved_once_by_name(team, "team_name_once_in_place")
     audit.record(actor=user, verb="activities.team_update", obj=team, data=fields)
     return team
 
@@ -229,12 +247,12 @@ def submit_service(*, user, team_id, served_on, minutes, what, person_id=None) -
 @transaction.atomic
 def decide_service(*, user, record_id, confirm: bool, reason="") -> ServiceRecord:
     """A leader of the team (or community staff) confirms a member's service, which credits
-    the hours and points once (key `team-service:<id>`), or turns it down with a reason. A
-    leader does not decide on their own service."""
+    the hours and points once (key `team-service:<id>`), or turns it down with a reason. No
+    one decides on their own service, staff included."""
     record = _locked(ServiceRecord, record_id, _("No such service record."))
     team = record.team
     rules.require(rules.can_confirm_service(user, team))
-    if record.user_id == user.pk and not rules.can_manage(user, team):
+    if record.user_id == user.pk:
         raise Conflict(
             _("Another leader or the community staff confirm your own service."),
             code="own_service",
@@ -293,11 +311,14 @@ def create_group(*, user, place_id, name, description="", leader_id=None) -> Int
     rules.require(rules.can_manage(user, place))
     name = _name(name)
     _unique_name(InterestGroup, place, name)
-    group = InterestGroup.objects.create(
-        place=place,
-        name=name,
-        description=clean_text(description, field="description", max_length=2000),
-        created_by=user,
+    group = _saved_once_by_name(
+        InterestGroup(
+            place=place,
+            name=name,
+            description=clean_text(description, field="description", max_length=2000),
+            created_by=user,
+        ),
+        "group_name_once_in_place",
     )
     if leader_id not in (None, ""):
         GroupMember.objects.create(group=group, user=_person(leader_id), role=MemberRole.LEADER)
@@ -313,7 +334,7 @@ def update_group(*, user, group_id, name, description="", active=True) -> Intere
     _unique_name(InterestGroup, group.place, group.name, exclude=group)
     group.description = clean_text(description, field="description", max_length=2000)
     group.active = bool(active)
-    group.save()
+    _saved_once_by_name(group, "group_name_once_in_place")
     audit.record(actor=user, verb="activities.group_update", obj=group)
     return group
 

@@ -1,7 +1,7 @@
 """Cleaning what users send, shared by every app's services: ids, text, and which database
 constraint an IntegrityError broke (DESIGN §4 Errors, §7 "the database is the last guard")."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -52,6 +52,10 @@ def as_when(value, *, field: str, required: bool):
         raise Invalid({field: _("Give a date and time.")})
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_current_timezone())
+    try:
+        value.astimezone(UTC)  # stored in UTC: year 1 to 9999 there
+    except OverflowError:
+        raise Invalid({field: _("Give a date and time.")}) from None
     return value
 
 

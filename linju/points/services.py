@@ -94,14 +94,20 @@ def record_service(
 
 def clean_service(*, served_on, minutes) -> tuple[date, int]:
     """The day (in the past year) and the minutes (1 to 720) of a stretch of service."""
-    day = served_on if isinstance(served_on, date) else parse_date(str(served_on or ""))
+    if isinstance(served_on, datetime):  # a datetime is a date too, but not comparable to one
+        served_on = timezone.localtime(served_on) if timezone.is_aware(served_on) else served_on
+        served_on = served_on.date()
+    try:
+        day = served_on if isinstance(served_on, date) else parse_date(str(served_on or ""))
+    except ValueError:  # well formed, not a day: 2026-02-30
+        day = None
     if day is None:
         raise Invalid({"served_on": _("Give the day of the service (YYYY-MM-DD).")})
     if day > timezone.localdate() or day < timezone.localdate() - timedelta(days=366):
         raise Invalid({"served_on": _("Give a day in the past year.")})
     try:
         minutes = int(minutes)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Invalid({"minutes": _("Give the minutes served.")}) from None
     if not 1 <= minutes <= MAX_SERVICE_MINUTES:
         raise Invalid({"minutes": _("Give 1 to 720 minutes.")})

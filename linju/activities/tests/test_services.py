@@ -9,7 +9,7 @@ from linju.activities import queries
 from linju.activities import services_activities as acts
 from linju.activities import services_teams as teams
 from linju.activities.models import ServiceStatus, SignUpStatus
-from linju.core.errors import Conflict, Forbidden
+from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.points.models import Account, HoursEntry, PointsEntry
 
 from .conftest import started
@@ -125,3 +125,37 @@ def test_monthly_figures_count_activities_per_building_and_person_times(hood):
     assert by_name["B1"]["activities"] == 1 and by_name["B1"]["person_times"] == 1
     assert by_name["B2"]["activities"] == 0
     assert figures["buildings_with_activity"] == 1
+
+
+def test_the_desk_checks_in_only_people_of_the_place(hood):
+    started(hood.party)
+    with pytest.raises(Invalid) as err:
+        acts.check_in_person(
+            user=hood.staff, activity_id=hood.party.pk, person_id=hood.city.users["owner_2"].pk
+        )
+    assert set(err.value.errors) == {"person"}
+    assert not hood.party.sign_ups.exists()
+
+
+def test_a_building_teams_leader_does_not_hold_the_whole_communitys_activity(hood):
+    staff, city = hood.staff, hood.city
+    b1_team = teams.create_team(
+        user=staff,
+        place_id=city.places["B1"].pk,
+        name="B1 清洁队",
+        kind="environment",
+        leader_id=hood.leader.pk,
+    )
+    start = timezone.now() + timedelta(days=2)
+    with pytest.raises(Invalid) as err:
+        acts.create_activity(
+            user=hood.leader,
+            place_id=city.places["C1"].pk,
+            title="全社区大扫除",
+            kind="volunteer",
+            venue="社区",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            team_id=b1_team.pk,
+        )
+    assert set(err.value.errors) == {"team"}
