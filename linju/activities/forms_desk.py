@@ -7,6 +7,7 @@ services' errors back to the field that was wrong; the rules are the services' t
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linju.core.forms import apply_domain_error
 from linju.people.forms_households import IdChoiceField
@@ -252,7 +253,7 @@ class PhotoDeleteForm(ServiceForm):
 
 
 class _OwnedForm(ServiceForm):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("team or group", "Name"), max_length=60)
     description = forms.CharField(
         label=_("Description"), max_length=2000, required=False, widget=_text_area()
     )

@@ -216,7 +216,7 @@ class ActivityKind(models.TextChoices):
 
 
 class ActivityStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("activity", "Open")
     CANCELLED = "cancelled", pgettext_lazy("activity", "Cancelled")
 
 
@@ -425,8 +425,8 @@ class Talent(Scoped):
 
 class InvitationStatus(models.TextChoices):
     SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    ACCEPTED = "accepted", pgettext_lazy("invitation", "Accepted")
+    DECLINED = "declined", pgettext_lazy("invitation", "Declined")
 
 
 class Invitation(Scoped):
