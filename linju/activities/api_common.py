@@ -1,11 +1,7 @@
 """What the activities routers share: the shapes of places, activities and people, and who sees a
 person's name in full (PIPL)."""
 
-from collections import defaultdict
-
-from linju.core import access
-from linju.core.masking import mask_name
-from linju.people.models import Residency, ResidencyStatus
+from linju.people.queries import person_labels
 
 
 def place_ref(place) -> dict:
@@ -27,28 +23,8 @@ def activity_ref(a) -> dict:
 
 
 def people(viewer, users) -> dict[int, dict]:
-    """Person id → {id, name}: the name in full for the person themselves and for handlers whose
-    personal-data scope holds one of the person's households (core.access.can_see_personal_data),
-    masked (张*明) otherwise. One query for the households of them all, none when the viewer
-    handles personal data nowhere."""
-    users = {u.pk: u for u in users}
-    paths = defaultdict(list)
-    if users and access.scope(viewer, "people.view_personal_data"):
-        for user_id, path in (
-            Residency.objects.filter(user_id__in=list(users))
-            .exclude(status=ResidencyStatus.REJECTED)
-            .values_list("user_id", "household__path")
-        ):
-            paths[user_id].append(path)
-    return {
-        pk: {
-            "id": pk,
-            "name": u.name
-            if access.can_see_personal_data(viewer, u, paths[pk])
-            else mask_name(u.name),
-        }
-        for pk, u in users.items()
-    }
+    """Person id → {id, name}, the name as `viewer` may see it (people.queries.person_labels)."""
+    return {pk: {"id": pk, "name": name} for pk, (name, _m) in person_labels(viewer, users).items()}
 
 
 def person(viewer, user) -> dict:

@@ -5,46 +5,9 @@ core.exports.text_cell, so a name like "=HYPERLINK(…)" stays text. People are 
 to the person and to handlers whose scope holds one of their households, masked otherwise
 (core.access.can_see_personal_data)."""
 
-from collections import defaultdict
-
 from django.utils.translation import gettext as _
 
-from linju.core.access import can_see_personal_data
 from linju.core.exports import text_cell, workbook_file
-from linju.core.masking import mask_mobile, mask_name
-
-
-def person_labels(viewer, users) -> dict[int, tuple[str, str]]:
-    """(name, mobile) of each person as `viewer` may see them; one query for all the
-    households (can_see_personal_data takes them as `paths`)."""
-    from linju.people.models import Residency
-
-    users = {u.pk: u for u in users}
-    paths = defaultdict(list)
-    rows = (
-        Residency.objects.filter(user_id__in=list(users))
-        .exclude(status="rejected")
-        .values_list("user_id", "household__path")
-    )
-    for user_id, path in rows:
-        paths[user_id].append(path)
-    out = {}
-    for pk, person in users.items():
-        if can_see_personal_data(viewer, person, paths=paths[pk]):
-            out[pk] = (person.name, person.mobile)
-        else:
-            out[pk] = (mask_name(person.name), mask_mobile(person.mobile))
-    return out
-
-
-def label_people(viewer, rows, attr="user") -> list:
-    """Set `person_name` and `person_mobile` on each row, for the person at `attr` (loaded)."""
-    rows = list(rows)
-    people = {getattr(r, attr).pk: getattr(r, attr) for r in rows}
-    labels = person_labels(viewer, people.values())
-    for row in rows:
-        row.person_name, row.person_mobile = labels[getattr(row, attr).pk]
-    return rows
 
 
 def figures_headers() -> list[str]:

@@ -33,7 +33,7 @@ from linju.core import access
 from linju.core.exports import xlsx_response
 from linju.core.forms import call_service
 from linju.core.views import PER_PAGE, CappedPaginator, paginate
-from linju.people.queries import places_in_scope
+from linju.people.queries import label_people, person_labels, places_in_scope
 from linju.people.services import person_by_mobile
 from linju.places.queries import place_labels
 
@@ -170,7 +170,7 @@ def desk(request):
             "month_label": f"{year:04d}-{month:02d}",
             "quiet": [r for r in figures["buildings"] if not r["activities"]] if figures else [],
             "week": week,
-            "waiting": exports.label_people(user, waiting[:RECENT]),
+            "waiting": label_people(user, waiting[:RECENT]),
             "waiting_count": waiting[: COUNT_CAP + 1].count(),
             "count_cap": COUNT_CAP,
             "manage": access.has_anywhere(user, "activities.manage"),
@@ -333,7 +333,7 @@ def _check_in(request, user, found, form):
         form, acts.check_in_person, user=user, activity_id=found.pk, person_id=person.pk
     )
     if mine:
-        name = exports.person_labels(user, [person])[person.pk][0]
+        name = person_labels(user, [person])[person.pk][0]
         messages.success(request, _("%(name)s is checked in.") % {"name": name or "—"})
     return mine
 
@@ -439,7 +439,7 @@ def activity(request, pk):
         found.refresh_from_db()
     sign_ups = queries.sign_up_list(found)
     page = _page(request, sign_ups, per_page=SHEET_PAGE)
-    rows = exports.label_people(user, page.object_list)
+    rows = label_people(user, page.object_list)
     counts = sign_ups.order_by().aggregate(
         signed=Count("id", filter=Q(status=SignUpStatus.SIGNED)),
         waiting=Count("id", filter=Q(status=SignUpStatus.WAITING)),
@@ -527,7 +527,7 @@ def _decide(request, user, records, form):
 
 
 def _waiting_rows(user, queryset):
-    rows = exports.label_people(user, queryset)
+    rows = label_people(user, queryset)
     for r in rows:
         r.hours = _hours_text(r.minutes)
     return rows
@@ -661,7 +661,7 @@ def _member_action(request, user, owner, kind, form):
         role=form.cleaned_data["role"],
     )
     if done is not None:
-        name = exports.person_labels(user, [person])[person.pk][0]
+        name = person_labels(user, [person])[person.pk][0]
         if done.role == MemberRole.LEADER:
             messages.success(request, _("%(name)s is a leader.") % {"name": name or "—"})
         else:
@@ -740,7 +740,7 @@ def _owned_page(request, pk, *, kind):
         "place_label": place_labels([owner.place]).get(owner.place_id, ""),
         "manage": manage,
         "decides": decides,
-        "members": exports.label_people(user, member_page.object_list),
+        "members": label_people(user, member_page.object_list),
         "member_page": member_page,
         "size": members.count(),
         "decide_form": bound.get("decide"),
@@ -830,7 +830,7 @@ def talent_list(request):
         if not search.errors:
             found = queries.talent_search(user, skill=data["skill"], text=data["text"], place=place)
     page = paginate(request, found, CappedPaginator)
-    rows = exports.label_people(user, page.object_list)
+    rows = label_people(user, page.object_list)
     place_names = place_labels([t.place for t in rows])
     bound_for = invite_form.data.get("talent") if invite_form is not None else None
     for t in rows:
@@ -860,9 +860,7 @@ def talent_list(request):
 
 def _label_invitations(user, invitations):
     invitations = list(invitations)
-    labels = exports.person_labels(
-        user, {i.talent.user_id: i.talent.user for i in invitations}.values()
-    )
+    labels = person_labels(user, {i.talent.user_id: i.talent.user for i in invitations}.values())
     for i in invitations:
         i.person_name = labels[i.talent.user_id][0]
     return invitations

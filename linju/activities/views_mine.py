@@ -7,8 +7,6 @@ recording my service and, for a team's leader, confirming the members' service; 
 groups; my skills in the talent pool (楼组达人库), my invitations and the talents neighbours
 chose to show. Views call the services and queries only; the rules are theirs."""
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,12 +17,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linju.core import access
 from linju.core.cleaning import as_id
 from linju.core.forms import call_service
-from linju.core.masking import mask_name
 from linju.core.views import paginate, private_download
-from linju.people.models import Residency
+from linju.people.queries import person_labels
 from linju.places.queries import place_labels
 
 from . import queries, rules
@@ -90,19 +86,8 @@ def _with_wait_position(sign_ups):
 
 
 def _names(viewer, people) -> dict[int, str]:
-    """Person id → name as `viewer` may see it: in full for themselves and for the handlers of
-    one of the person's homes, masked (张*明) otherwise. One query for all the homes."""
-    people = {p.pk: p for p in people}
-    paths = defaultdict(list)
-    rows = (
-        Residency.objects.filter(user_id__in=list(people))
-        .exclude(status="rejected")
-        .values_list("user_id", "household__path")
-    )
-    for pk, home in rows:
-        paths[pk].append(home)
-    full = {pk for pk, p in people.items() if access.can_see_personal_data(viewer, p, paths[pk])}
-    return {pk: p.name if pk in full else mask_name(p.name) for pk, p in people.items()}
+    """Person id → name as `viewer` may see it (people.queries.person_labels)."""
+    return {pk: name for pk, (name, _m) in person_labels(viewer, people).items()}
 
 
 def _dress(activities):

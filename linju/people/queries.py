@@ -1,8 +1,11 @@
 """Reads about people, scoped by core.access."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from linju.core import access
+from linju.core.masking import mask_mobile, mask_name
 from linju.places.models import Grid, Household, Place, PlaceKind
 from linju.places.paths import prefixes_of
 
@@ -189,3 +192,36 @@ def invite_households(place):
         .select_related("unit__parent")
         .order_by("unit__name", "floor", "room")
     )
+
+
+def person_labels(viewer, users) -> dict[int, tuple[str, str]]:
+    """(name, mobile) of each person as `viewer` may see them (DESIGN §4 Privacy): in full for
+    the person and for handlers whose scope holds one of the person's households, masked (张*明,
+    138****1234) otherwise. One query for all the households, none when the viewer handles
+    personal data nowhere."""
+    users = {u.pk: u for u in users}
+    paths = defaultdict(list)
+    if users and access.scope(viewer, "people.view_personal_data"):
+        rows = (
+            Residency.objects.filter(user_id__in=list(users))
+            .exclude(status=ResidencyStatus.REJECTED)
+            .values_list("user_id", "household__path")
+        )
+        for user_id, path in rows:
+            paths[user_id].append(path)
+    out = {}
+    for pk, person in users.items():
+        if access.can_see_personal_data(viewer, person, paths=paths[pk]):
+            out[pk] = (person.name, person.mobile)
+        else:
+            out[pk] = (mask_name(person.name), mask_mobile(person.mobile))
+    return out
+
+
+def label_people(viewer, rows, attr="user") -> list:
+    """Set `person_name` and `person_mobile` on each row for the person at `attr` (loaded)."""
+    rows = list(rows)
+    labels = person_labels(viewer, {getattr(r, attr).pk: getattr(r, attr) for r in rows}.values())
+    for row in rows:
+        row.person_name, row.person_mobile = labels[getattr(row, attr).pk]
+    return rows

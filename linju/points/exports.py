@@ -5,53 +5,18 @@ total row. Written with openpyxl in write-only mode (rows go straight to the fil
 sheet in memory) into a temporary file the response streams; every text a user typed goes
 through core.exports.text_cell, so a name like "=HYPERLINK(…)" stays text."""
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from linju.core.access import can_see_personal_data
 from linju.core.exports import text_cell, workbook_file
-from linju.core.masking import mask_mobile, mask_name
+from linju.people.queries import label_people
 
 # An XLSX sheet holds 1,048,576 rows; the title, the headers and the total take three.
 MAX_ROWS = 1_048_576 - 4
 CHUNK = 2_000
-
-
-def person_labels(viewer, users) -> dict[int, tuple[str, str]]:
-    """(name, mobile) of each person as `viewer` may see them: in full for the person and for
-    handlers whose scope holds one of the person's households, masked otherwise. One query for
-    all the households (core.access.can_see_personal_data takes them as `paths`)."""
-    from linju.people.models import Residency
-
-    users = {u.pk: u for u in users}
-    paths = defaultdict(list)
-    rows = (
-        Residency.objects.filter(user_id__in=list(users))
-        .exclude(status="rejected")
-        .values_list("user_id", "household__path")
-    )
-    for user_id, path in rows:
-        paths[user_id].append(path)
-    out = {}
-    for pk, person in users.items():
-        if can_see_personal_data(viewer, person, paths=paths[pk]):
-            out[pk] = (person.name, person.mobile)
-        else:
-            out[pk] = (mask_name(person.name), mask_mobile(person.mobile))
-    return out
-
-
-def label_people(viewer, entries) -> list:
-    """Set `person_name` and `person_mobile` on each entry (with its `user` loaded)."""
-    entries = list(entries)
-    labels = person_labels(viewer, {e.user_id: e.user for e in entries}.values())
-    for entry in entries:
-        entry.person_name, entry.person_mobile = labels[entry.user_id]
-    return entries
 
 
 def _chunks(queryset):

@@ -19,7 +19,7 @@ from linju.core import access
 from linju.core.exports import xlsx_response
 from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
-from linju.people.queries import places_in_scope
+from linju.people.queries import label_people, person_labels, places_in_scope
 from linju.people.services import person_by_mobile
 
 from . import earning, exports, queries, rules, services, services_store
@@ -97,7 +97,7 @@ def desk(request):
             hand_form = HandOutForm(request.POST, places=places)
             done = _hand_out(request, hand_form) if hand_form.is_valid() else None
             if done is not None:
-                name, _mobile = exports.person_labels(user, [done.user])[done.user_id]
+                name, _mobile = person_labels(user, [done.user])[done.user_id]
                 messages.success(
                     request,
                     _("Handed out: %(item)s × %(n)d to %(name)s.")
@@ -131,7 +131,7 @@ def desk(request):
     )
     page = paginate(request, waiting, CappedPaginator)
     rows = list(page.object_list)
-    labels = exports.person_labels(user, {r.user_id: r.user for r in rows}.values())
+    labels = person_labels(user, {r.user_id: r.user for r in rows}.values())
     for r in rows:
         r.person_name, r.person_mobile = labels[r.user_id]
     return render(
@@ -151,7 +151,7 @@ def desk(request):
 
 
 def _labelled(user, queryset, n=RECENT) -> list:
-    return exports.label_people(user, queryset.select_related("place")[:n])
+    return label_people(user, queryset.select_related("place")[:n])
 
 
 def _service_message(person_name, hours, points, minutes) -> str:
@@ -200,7 +200,7 @@ def service(request):
         )
         if result:
             hours, points = result
-            name = exports.person_labels(user, [person])[person.pk][0]
+            name = person_labels(user, [person])[person.pk][0]
             messages.success(request, _service_message(name, hours, points, data["minutes"]))
             return redirect("points:desk_service")
     recent = _labelled(user, queries.staff_hours(user))
@@ -227,7 +227,7 @@ def adjust(request):
             key=data["key"],
         )
         if entry:
-            name = exports.person_labels(user, [person])[person.pk][0]
+            name = person_labels(user, [person])[person.pk][0]
             messages.success(
                 request,
                 _("%(amount)+d points for %(name)s; balance now %(balance)d.")
@@ -499,7 +499,7 @@ def _ledger(request, name):
 def ledger(request, name):
     user, form, entries = _ledger(request, name)
     page = paginate(request, entries, CappedPaginator)
-    rows = exports.label_people(user, page.object_list)
+    rows = label_people(user, page.object_list)
     for row in rows if name == "hours" else ():
         row.total_hours = _hours_text(row.total)
     query = request.GET.copy()
@@ -557,7 +557,7 @@ def leaderboard(request):
         from linju.people.models import User
 
         people = User.objects.filter(pk__in=[r["user_id"] for r in rows])
-        labels = exports.person_labels(user, people)
+        labels = person_labels(user, people)
         for rank, row in enumerate(rows, 1):
             row["rank"] = rank
             row["name"] = labels.get(row["user_id"], ("", ""))[0]
