@@ -23,6 +23,7 @@ from .models import (
     GroupMember,
     Invitation,
     ServiceRecord,
+    ServiceStatus,
     SignUp,
     SignUpStatus,
     Talent,
@@ -136,6 +137,12 @@ def erase(user) -> None:
     )
     for activity_id in list(coming):
         services_activities.cancel_sign_up(user=user, activity_id=activity_id)
+    # Service not yet confirmed would credit an erased account: it is turned down instead.
+    ServiceRecord.objects.filter(user=user, status=ServiceStatus.SUBMITTED).update(
+        status=ServiceStatus.REJECTED,
+        reason=_("The volunteer's account was erased."),
+        decided_at=timezone.now(),
+    )
     # Invitations to a talent go with it (the staff's list keeps no name without the person).
     Talent.objects.filter(user=user).delete()
     TeamMember.objects.filter(user=user).delete()

@@ -3,15 +3,19 @@ resident may see and join (the ones of their building, estate and community), wh
 member's scope holds, and the figures leaders report: activities per building group per month
 (月月有活动) and participant person-times (人次)."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from linju.core import access
+from linju.core.cleaning import as_id
+from linju.people.models import Residency, ResidencyStatus
 from linju.places.models import Place
 from linju.places.paths import prefixes_of
 
+from . import rules
 from .models import (
     Activity,
     ActivityStatus,
@@ -53,6 +57,13 @@ def _led(model, user):
     )
 
 
+def parse_month(text) -> tuple[int, int] | None:
+    """A month as "2026-11" → (2026, 11); None for anything else (years 2000 to 2999: a
+    month's bounds must stay inside what a datetime and the database hold)."""
+    m = re.fullmatch(r"(2\d{3})-(0[1-9]|1[0-2])", str(text or "").strip())
+    return (int(m[1]), int(m[2])) if m else None
+
+
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     start = date(year, month, 1)
     end = date(year + month // 12, month % 12 + 1, 1)
@@ -67,14 +78,10 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 
 def calendar(user, *, start=None, end=None):
-    """Activities of where the user lives (and of their staff scope, and those they organise or
-    whose team or group they lead, wherever they live), from `start` to `end`, soonest first,
-    with the user's own sign-up status annotated."""
-    runs = (
-        Q(organiser=user)
-        | Q(team_id__in=_led(TeamMember, user))
-        | Q(group_id__in=_led(GroupMember, user))
-    )
+    """Activities of where the user lives (and of their staff scope, and those of the teams and
+    groups they lead, wherever they live: everything they may run), from `start` to `end`,
+    soonest first, with the user's own sign-up status annotated."""
+    runs = Q(team_id__in=_led(TeamMember, user)) | Q(group_id__in=_led(GroupMember, user))
     qs = _near(Activity, user, runs).select_related("place", "team", "group")
     if start is not None:
         qs = qs.filter(ends_at__gte=start)
@@ -86,8 +93,17 @@ def calendar(user, *, start=None, end=None):
 
 
 def activity_for(user, pk):
-    """One activity the user may see (where they live, or in their staff scope), or None."""
-    return calendar(user).filter(pk=pk).first()
+    """One activity of the user's calendar (which holds all they may run), or None."""
+    return calendar(user).select_related("organiser").filter(pk=as_id(pk)).first()
+
+
+def activity_by_code(code):
+    """The activity a check-in QR code names, or None; only what new_check_in_code makes
+    (token_urlsafe) reaches the database (a NUL in a URL would not be stored text)."""
+    code = str(code or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
+        return None
+    return Activity.objects.select_related("place").filter(check_in_code=code).first()
 
 
 def my_sign_ups(user):
@@ -121,6 +137,40 @@ def groups_near(user):
     )
 
 
+def _owner_for(model, member_model, field, user, pk):
+    """A team or group the user may open: of where they live (active), of their staff scope
+    (retired ones too), or one they belong to (a leader appointed from elsewhere); or None."""
+    joined = Exists(member_model.objects.filter(**{field: OuterRef("pk")}, user=user))
+    seen = (
+        (Q(path__in=home_prefixes(user)) & Q(active=True))
+        | access.scope(user, "activities.view").q("path")
+        | Q(joined)
+    )
+    return (
+        model.objects.filter(seen, pk=as_id(pk))
+        .annotate(size=Count("members"), joined=joined)
+        .select_related("place")
+        .first()
+    )
+
+
+def team_for(user, pk):
+    return _owner_for(Team, TeamMember, "team", user, pk)
+
+
+def group_for(user, pk):
+    return _owner_for(InterestGroup, GroupMember, "group", user, pk)
+
+
+def service_records_for(user):
+    """Service records the user may read: their own, those of the teams they lead, those of
+    their staff scope."""
+    led = _led(TeamMember, user)
+    return ServiceRecord.objects.filter(
+        Q(user=user) | Q(team_id__in=led) | access.scope(user, "activities.view").q("path")
+    ).select_related("team", "user")
+
+
 def my_team_services(user):
     return ServiceRecord.objects.filter(user=user).select_related("team").order_by("-served_on")
 
@@ -132,7 +182,8 @@ def services_to_confirm(user):
     managed = access.scope(user, "activities.manage").q("path")
     return (
         ServiceRecord.objects.filter(status=ServiceStatus.SUBMITTED)
-        .filter((Q(team_id__in=led) & ~Q(user=user)) | managed)
+        .filter(Q(team_id__in=led) | managed)
+        .exclude(user=user)  # no one decides on their own service
         .select_related("team", "user")
         .order_by("submitted_at", "id")
     )
@@ -150,6 +201,20 @@ def my_invitations(user):
     )
 
 
+def _listed(talents):
+    """Talents of people who still live where the talent is filed (one who moved out is not
+    offered to their old neighbours and handlers)."""
+    return talents.filter(
+        Exists(
+            Residency.objects.filter(
+                user=OuterRef("user"),
+                status=ResidencyStatus.VERIFIED,
+                household__path__startswith=OuterRef("path"),
+            )
+        )
+    )
+
+
 def neighbours_talents(user, *, skill=""):
     """Talents residents chose to show to their community, in the communities the user lives
     in (the user's own included)."""
@@ -162,7 +227,7 @@ def neighbours_talents(user, *, skill=""):
         within |= Q(path__startswith=path)
     if skill and skill not in Skill.values:
         return Talent.objects.none()
-    qs = Talent.objects.filter(within, visibility=Visibility.NEIGHBOURS).select_related(
+    qs = _listed(Talent.objects.filter(within, visibility=Visibility.NEIGHBOURS)).select_related(
         "user", "place"
     )
     if skill:
@@ -180,10 +245,11 @@ def staff_activities(user):
 
 
 def runnable_activities(user):
-    """Activities the user may run: in their organising scope, or their own as organiser."""
+    """Activities the user may run (rules.can_run): in their organising scope, or of the teams
+    and groups they lead."""
     scope = access.scope(user, "activities.organise").q("path")
     led = Q(team_id__in=_led(TeamMember, user)) | Q(group_id__in=_led(GroupMember, user))
-    return Activity.objects.filter(scope | Q(organiser=user) | led).order_by("-starts_at", "-id")
+    return Activity.objects.filter(scope | led).order_by("-starts_at", "-id")
 
 
 def staff_teams(user):
@@ -211,11 +277,9 @@ def sign_up_list(activity):
 
 
 def talent_search(user, *, skill="", text="", place=None):
-    """The talent pool of the user's organising scope (every visibility: the pool is the
-    staff's to call on), by skill, words of the note, and place."""
-    qs = access.filter_queryset(
-        user, "activities.organise", Talent.objects.select_related("user", "place")
-    )
+    """The talent pool as the user may search it (rules.talent_scope_q), of people still living
+    there, by skill, words of the note, and place."""
+    qs = _listed(Talent.objects.filter(rules.talent_scope_q(user)).select_related("user", "place"))
     if skill and skill not in Skill.values:
         return qs.none()
     text = str(text or "").replace("\x00", "")

@@ -6,13 +6,14 @@ leaders; a team's leader confirms its members' service; an activity's organiser 
 or group's leader) confirms who came. Staff of a scope read its figures; the handlers of a
 scope search its talent pool."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from linju.core import access
 from linju.core.errors import Forbidden
 from linju.people.roles import Role
 
-from .models import GroupMember, MemberRole, TeamMember
+from .models import GroupMember, MemberRole, Team, TeamMember, Visibility
 
 # Calendars, sign-up lists, figures of the scope.
 access.register("activities.view", list(access.STAFF_ROLES))
@@ -68,12 +69,48 @@ def can_confirm_service(user, team) -> bool:
 
 def can_run(user, activity) -> bool:
     """Organise an activity: check people in, confirm attendance, change or cancel it."""
+    # Not "its organiser" as such: whoever created it runs it while they hold the right to (an
+    # organising role there, or the lead of its team or group), not after losing it.
     return (
-        (activity.organiser_id is not None and activity.organiser_id == user.pk)
-        or can_organise_at(user, activity)
+        can_organise_at(user, activity)
         or (activity.team_id is not None and leads_team(user, activity.team))
         or (activity.group_id is not None and leads_group(user, activity.group))
     )
+
+
+def may_organise_somewhere(user) -> bool:
+    """Open the form for a new activity: an organising role anywhere, or the lead of a team or
+    an interest group (for the team's or group's activities)."""
+    return (
+        access.has_anywhere(user, "activities.organise")
+        or leads_a_team(user)
+        or GroupMember.objects.filter(user=user, role=MemberRole.LEADER).exists()
+    )
+
+
+def may_see_members(user, owner) -> bool:
+    """The member list of a team or group: its leaders and the staff of its scope."""
+    leads = leads_team if isinstance(owner, Team) else leads_group
+    return leads(user, owner) or can_view(user, owner)
+
+
+def may_add_photos(user, activity, *, took_part: bool) -> bool:
+    """人人有展示: those who run the activity and those who checked in."""
+    return took_part or can_run(user, activity)
+
+
+def talent_scope_q(user):
+    """The talents a user may find and invite (楼组达人库): those shown to neighbours, in their
+    organising scope; those kept for the community staff, in their managing scope only."""
+    organise = access.scope(user, "activities.organise").q("path")
+    manage = access.scope(user, "activities.manage").q("path")
+    return (organise & Q(visibility=Visibility.NEIGHBOURS)) | manage
+
+
+def may_see_talent(user, talent) -> bool:
+    if talent.visibility == Visibility.STAFF:
+        return can_manage(user, talent)
+    return can_organise_at(user, talent)
 
 
 def may_use_desk(user) -> bool:

@@ -7,7 +7,6 @@ photos afterwards. Keyword-only, one transaction each; the activity's row is loc
 whenever places are counted, so the capacity holds under concurrent sign-ups (and the database
 refuses an overbooked row anyway)."""
 
-import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -25,7 +24,7 @@ from linju.points import earning
 from linju.points import services as points_services
 from linju.points.models import PointsKind
 
-from . import rules
+from . import queries, rules
 from .models import (
     Activity,
     ActivityKind,
@@ -205,6 +204,10 @@ def update_activity(
     activity.save()
     _move_up(activity)
     if moved:
+        # Check-ins made in the hour before the old start were for a time that is gone.
+        activity.sign_ups.filter(checked_in_at__isnull=False).update(
+            checked_in_at=None, checked_in_by=None
+        )
         notify(
             recipients=_people(activity, [SignUpStatus.SIGNED, SignUpStatus.WAITING]),
             kind="activities.activity",
@@ -359,14 +362,10 @@ def _arrive(activity, person, by) -> SignUp:
 @transaction.atomic
 def check_in(*, user, code) -> SignUp:
     """签到: a participant scans the QR code shown at the venue."""
-    code = str(code or "").strip()
-    # What new_check_in_code makes (token_urlsafe): anything else (a NUL) never reaches the
-    # database.
-    ok = re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code)
-    pk = ok and Activity.objects.filter(check_in_code=code).values_list("pk", flat=True).first()
-    if not pk:
+    found = queries.activity_by_code(code)
+    if found is None:
         raise Invalid({"code": _("This check-in code is not known.")})
-    activity = _locked(pk)
+    activity = _locked(found.pk)
     _open(activity)
     rules.require(
         rules.may_take_part(user, activity),
@@ -497,7 +496,7 @@ def add_photos(*, user, activity_id, photos, caption="") -> list[ActivityPhoto]:
     took_part = SignUp.objects.filter(
         activity=activity, user=user, checked_in_at__isnull=False
     ).exists()
-    rules.require(rules.can_run(user, activity) or took_part)
+    rules.require(rules.may_add_photos(user, activity, took_part=took_part))
     _open(activity)
     if activity.starts_at > timezone.now():
         raise Conflict(_("Photos come once the activity has started."), code="not_started")

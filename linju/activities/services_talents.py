@@ -68,7 +68,7 @@ def remove_talent(*, user, skill) -> None:
 def invite(*, user, talent_id, message, activity_id=None, project="") -> Invitation:
     """Staff of the talent's scope ask them to help with an activity they run, or a project."""
     talent = Talent.objects.select_related("user").filter(pk=as_id(talent_id)).first()
-    if talent is None or not rules.can_organise_at(user, talent):
+    if talent is None or not rules.may_see_talent(user, talent):
         raise NotFound(_("No such talent."))
     message = clean_text(
         message, field="message", max_length=500, required=_("Say what you are asking.")

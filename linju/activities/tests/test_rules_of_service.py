@@ -609,7 +609,7 @@ def test_the_talent_pool_lists_residents_with_a_verified_home(hood):
 
 def test_an_invitation_needs_an_activity_the_inviter_runs_or_a_project(hood):
     city = hood.city
-    talent = talents.set_talent(user=hood.member, skill="legal")
+    talent = talents.set_talent(user=hood.member, skill="legal", visibility="neighbours")
     head = city.users["building_head"]
     estate = new_activity(hood, place="E1")  # the building head does not run it
     elsewhere = new_activity(hood, place="C2", by=city.users["community_staff_2"])

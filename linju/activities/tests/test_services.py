@@ -159,3 +159,92 @@ def test_a_building_teams_leader_does_not_hold_the_whole_communitys_activity(hoo
             team_id=b1_team.pk,
         )
     assert set(err.value.errors) == {"team"}
+
+
+def test_an_organiser_who_loses_the_role_no_longer_runs_the_activity(hood):
+    from linju.core import access
+    from linju.people.models import RoleGrant
+
+    head = hood.city.users["building_head"]
+    start = timezone.now() + timedelta(days=1)
+    talk = acts.create_activity(
+        user=head,
+        place_id=hood.city.places["B1"].pk,
+        title="防诈骗讲座",
+        kind="training",
+        venue="活动室",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+    RoleGrant.objects.filter(user=head).update(revoked_at=timezone.now())
+    access.forget(head)
+    started(talk)
+    with pytest.raises(Forbidden):
+        acts.check_in_person(user=head, activity_id=talk.pk, person_id=hood.member.pk)
+    assert queries.activity_for(head, talk.pk) is None
+
+
+def test_a_moved_activity_forgets_early_check_ins(hood):
+    party = hood.party
+    acts.sign_up(user=hood.member, activity_id=party.pk)
+    start = timezone.now() + timedelta(minutes=30)  # check-in opens an hour early
+    party.__class__.objects.filter(pk=party.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    mine = acts.check_in(user=hood.member, code=party.check_in_code)
+    assert mine.checked_in_at is not None
+    later = timezone.now() + timedelta(days=7)
+    acts.update_activity(
+        user=hood.staff,
+        activity_id=party.pk,
+        title=party.title,
+        kind=party.kind,
+        venue=party.venue,
+        starts_at=later,
+        ends_at=later + timedelta(hours=2),
+        capacity=2,
+    )
+    mine.refresh_from_db()
+    assert mine.checked_in_at is None and mine.status == SignUpStatus.SIGNED
+
+
+def test_a_talent_who_moved_out_is_no_longer_offered(hood):
+    from linju.activities import services_talents as talents
+    from linju.people.models import Residency
+
+    talent = talents.set_talent(user=hood.member, skill="repairs", visibility="neighbours")
+    assert list(queries.talent_search(hood.staff)) == [talent]
+    assert list(queries.neighbours_talents(hood.leader)) == [talent]
+    Residency.objects.filter(user=hood.member).update(status="ended")
+    assert not queries.talent_search(hood.staff).exists()
+    assert not queries.neighbours_talents(hood.leader).exists()
+
+
+def test_staff_do_not_see_their_own_service_in_their_queue(hood):
+    teams.add_team_member(user=hood.staff, team_id=hood.patrol.pk, person_id=hood.staff.pk)
+    own = teams.submit_service(
+        user=hood.staff,
+        team_id=hood.patrol.pk,
+        served_on=timezone.localdate(),
+        minutes=30,
+        what="巡逻",
+    )
+    assert own not in queries.services_to_confirm(hood.staff)
+    assert own in queries.services_to_confirm(hood.leader)
+
+
+def test_erasing_an_account_turns_down_its_waiting_service(hood):
+    from linju.activities import privacy
+
+    record = teams.submit_service(
+        user=hood.member,
+        team_id=hood.patrol.pk,
+        served_on=timezone.localdate(),
+        minutes=30,
+        what="巡逻",
+    )
+    privacy.erase(hood.member)
+    record.refresh_from_db()
+    assert record.status == ServiceStatus.REJECTED
+    with pytest.raises(Conflict):
+        teams.decide_service(user=hood.leader, record_id=record.pk, confirm=True)
