@@ -19,7 +19,6 @@ from linju.core.api_support import (
     FormOrJson,
     Listing,
 )
-from linju.core.masking import staff_label
 from linju.core.views import private_download
 
 from . import queries, rules
@@ -67,7 +66,7 @@ def _waiting(activity_ids) -> dict[int, int]:
     return dict(rows)
 
 
-def _activity(a, waiting: int) -> dict:
+def _activity(a, waiting: int, names: dict[int, dict]) -> dict:
     return {
         "id": a.pk,
         "title": a.title,
@@ -86,14 +85,19 @@ def _activity(a, waiting: int) -> dict:
         "place": place_ref(a.place),
         "team": _ref(a.team),
         "group": _ref(a.group),
-        "organiser": staff_label(a.organiser) if a.organiser_id else None,
+        "organiser": names[a.organiser_id]["name"] if a.organiser_id else None,
         "my_status": getattr(a, "my_status", None),
     }
 
 
-def _activities(rows) -> list[dict]:
+def _activities(viewer, rows) -> list[dict]:
+    """Activities as `viewer` sees them: the organiser named as any person is (masked outside
+    the viewer's personal-data scope, since residents who lead a team organise too), the wait
+    lists counted, in one query each for the page."""
+    rows = list(rows)
     waiting = _waiting(a.pk for a in rows)
-    return [_activity(a, waiting.get(a.pk, 0)) for a in rows]
+    names = people(viewer, [a.organiser for a in rows if a.organiser_id])
+    return [_activity(a, waiting.get(a.pk, 0), names) for a in rows]
 
 
 def _photo(viewer, p) -> dict:
@@ -110,7 +114,7 @@ def _detail(user, activity_id: int) -> dict:
     a = _find(user, activity_id)
     may_run = rules.can_run(user, a)
     return {
-        **_activity(a, _waiting([a.pk]).get(a.pk, 0)),
+        **_activities(user, [a])[0],
         "may_run": may_run,
         "check_in_code": a.check_in_code if may_run else None,
         "photos": [_photo(user, p) for p in a.photos.order_by("created_at", "id")],
@@ -160,9 +164,9 @@ def _calendar(user, **kw):
 
 
 def _find(user, activity_id: int):
-    """An activity of the caller's calendar (which holds those they run); 404 otherwise (its
-    existence is not revealed)."""
-    activity = _calendar(user).filter(pk=activity_id).first()
+    """An activity of the caller's calendar (queries.activity_for, which holds those they run);
+    404 otherwise (its existence is not revealed)."""
+    activity = queries.activity_for(user, activity_id)
     if activity is None:
         raise Http404
     return activity
@@ -198,7 +202,7 @@ def calendar(request, filters: Query[CalendarFilter]):
     qs = _calendar(user, start=_local(filters.start) or timezone.now(), end=_local(filters.end))
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    return Listing(qs, _activities)
+    return Listing(qs, lambda rows: _activities(user, rows))
 
 
 @router.get(
@@ -234,7 +238,8 @@ def activity(request, activity_id: int):
     summary="Organise an activity",
     description="At a unit, building, estate or community (`place`), by its heads, grid "
     "workers and community staff, or by the leader of the volunteer team or interest group "
-    "holding it (`team`, `group`: of the place or above it); the caller is its organiser. 422 "
+    "holding it (`team`, `group`: of the place or above it); the caller is its organiser, who "
+    "runs it while they hold one of these rights, not after losing it. 422 "
     "`place`, `title`, `kind`, `venue`, `starts_at` (in the future), `ends_at` (after the "
     "start, within a day), `capacity` (0 to 10000), `service_minutes` (0 to 720), `team`, "
     "`group`; 403 for anyone else.",

@@ -4,8 +4,6 @@ staff's search of the pool and their invitations, which the talent accepts or de
 monthly figures leaders report (每月一活动: activities per building group, person-times).
 Every write goes through services_talents; every read through queries and rules."""
 
-from datetime import date
-
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,10 +114,11 @@ def my_talents(request):
     response={200: TalentOut, **ERRORS},
     summary="Offer a skill (or change it)",
     description="`skill`: `repairs`, `legal`, `calligraphy`, `health`, `teaching`, `digital`, "
-    "`arts`, `cooking`, `psychology`, `other`. `visibility`: `staff` (community staff only, "
-    "the default) or `neighbours` (residents of my community too); staff of my scope always "
-    "see it. Listed at the building I live in (409 `no_home` before my home is verified). 422 "
-    "`skill`, `note`, `visibility`.",
+    "`arts`, `cooking`, `psychology`, `other`. `visibility`: `staff` (the default: only the "
+    "community staff and subdistrict administrators of my scope find it) or `neighbours` "
+    "(also the heads and grid workers of my scope, and the residents of my community). Listed "
+    "at the building I live in, and offered while I live there (409 `no_home` before my home "
+    "is verified). 422 `skill`, `note`, `visibility`.",
 )
 def set_talent(request, skill: SkillCode, payload: TalentIn):
     talent = services.set_talent(
@@ -161,8 +160,9 @@ def neighbours(request, filters: Query[NeighbourFilter]):
     "/talents",
     response={200: list[PoolTalentOut], **ERRORS},
     summary="Search the talent pool",
-    description="For the handlers of a scope (heads, grid workers, community staff): every "
-    "talent living in it, whoever they show it to, by `skill`, words of the note or the name "
+    description="For the handlers of a scope: the talents of people still living in it, those "
+    "shown to neighbours for the heads and grid workers, also those kept for the staff for "
+    "community staff and subdistrict administrators; by `skill`, words of the note or the name "
     "(`text`) and `place`; empty for anyone else. Names masked outside the caller's "
     "personal-data scope. 422 `skill`, `text`, `place`. Capped.",
 )
@@ -186,7 +186,8 @@ def search(request, filters: Query[TalentFilter]):
     summary="Invite a talent to help",
     description="With an activity I run (`activity`) or a `project` named; the talent is told. "
     "422 `message`, `activity` (not one I run), `project` (neither given); 404 for a talent "
-    "outside the caller's pool.",
+    "the caller may not find (GET /activities/talents): outside their scope, or kept for the "
+    "staff when they are not community staff.",
 )
 def invite(request, talent_id: int, payload: InvitationIn):
     user = request.user
@@ -256,17 +257,14 @@ def decline(request, invitation_id: int):
 
 
 def _month(month: str | None) -> tuple[int, int]:
+    """The month asked for (queries.parse_month), this month when none is."""
     if not month:
         today = timezone.localdate()
         return today.year, today.month
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError:
-        first = None
-    # The month after December 2999 is still a date; later ones are not (month_bounds).
-    if first is None or not 2000 <= first.year <= 2999:
+    parsed = queries.parse_month(month)
+    if parsed is None:
         raise Invalid({"month": _("Give a month as YYYY-MM.")})
-    return first.year, first.month
+    return parsed
 
 
 @router.get(

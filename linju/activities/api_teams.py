@@ -4,18 +4,16 @@ on the volunteer's record and earns points once), and interest groups (兴趣小
 create teams and groups and appoint members; residents of the scope join and leave. Every write
 goes through services_teams; every read through queries and rules."""
 
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from linju.core import access
 from linju.core.api_support import ERRORS, CappedLimitOffset, Listing, renamed_fields
 
 from . import queries, rules
 from . import services_teams as services
 from .api_common import people, place_ref
-from .models import GroupMember, InterestGroup, MemberRole, ServiceRecord, Team, TeamMember
+from .models import GroupMember, MemberRole, TeamMember
 from .schemas import (
     GroupDetailOut,
     GroupIn,
@@ -71,14 +69,27 @@ def _group(g) -> dict:
     }
 
 
-def _membership(user, members) -> dict:
-    """my_role, leaders and may_manage of a team or group (`members`: its member rows)."""
+def _membership(user, owner, members) -> dict:
+    """my_role, leaders, may_see_members and may_manage of a team or group (`members`: its
+    member rows). Who belongs to it is for its leaders and the staff of its scope
+    (rules.may_see_members): others get the count (`size`) and `leaders: null`."""
     mine = members.filter(user=user).values_list("role", flat=True).first()
-    leaders = list(
-        members.filter(role=MemberRole.LEADER).select_related("user").order_by("joined_at", "id")
-    )
-    names = people(user, [m.user for m in leaders])
-    return {"my_role": mine, "leaders": [names[m.user_id] for m in leaders]}
+    may_see = rules.may_see_members(user, owner)
+    leaders = None
+    if may_see:
+        rows = list(
+            members.filter(role=MemberRole.LEADER)
+            .select_related("user")
+            .order_by("joined_at", "id")
+        )
+        names = people(user, [m.user for m in rows])
+        leaders = [names[m.user_id] for m in rows]
+    return {
+        "my_role": mine,
+        "leaders": leaders,
+        "may_see_members": may_see,
+        "may_manage": rules.can_manage(user, owner),
+    }
 
 
 def _members(viewer, rows) -> list[dict]:
@@ -120,65 +131,33 @@ def _services(viewer, rows) -> list[dict]:
 # --- Finding things -------------------------------------------------------------------------------
 
 
-def _seen(model, member_model, owner_field, user, pk):
-    """A team or group of where the caller lives or of their staff scope (retired ones too for
-    staff), or one they belong to (a leader appointed from elsewhere); 404 otherwise."""
-    found = _near(model, user).select_related("place").filter(pk=pk).first()
-    if found is None:
-        joined = Exists(member_model.objects.filter(**{owner_field: OuterRef("pk")}, user=user))
-        found = (
-            model.objects.annotate(size=Count("members"), joined=joined)
-            .filter(access.scope(user, "activities.view").q("path") | Q(joined=True))
-            .select_related("place")
-            .filter(pk=pk)
-            .first()
-        )
-    if found is None:
-        raise Http404
-    return found
-
-
-def _near(model, user):
-    return queries.teams_near(user) if model is Team else queries.groups_near(user)
-
-
 def _find_team(user, team_id: int):
-    return _seen(Team, TeamMember, "team", user, team_id)
+    """A team the caller may open (queries.team_for); 404 otherwise."""
+    team = queries.team_for(user, team_id)
+    if team is None:
+        raise Http404
+    return team
 
 
 def _find_group(user, group_id: int):
-    return _seen(InterestGroup, GroupMember, "group", user, group_id)
+    group = queries.group_for(user, group_id)
+    if group is None:
+        raise Http404
+    return group
 
 
 def _team_detail(user, team_id: int) -> dict:
     team = _find_team(user, team_id)
-    return {
-        **_team(team),
-        **_membership(user, team.members.all()),
-        "may_manage": rules.can_manage(user, team),
-    }
+    return {**_team(team), **_membership(user, team, team.members.all())}
 
 
 def _group_detail(user, group_id: int) -> dict:
     group = _find_group(user, group_id)
-    return {
-        **_group(group),
-        **_membership(user, group.members.all()),
-        "may_manage": rules.can_manage(user, group),
-    }
-
-
-def _records(user):
-    """Service records the caller may see: their own, those of teams they lead, those of their
-    staff scope."""
-    led = TeamMember.objects.filter(user=user, role=MemberRole.LEADER).values("team_id")
-    return ServiceRecord.objects.filter(
-        Q(user=user) | Q(team_id__in=led) | access.scope(user, "activities.view").q("path")
-    ).select_related("team", "user")
+    return {**_group(group), **_membership(user, group, group.members.all())}
 
 
 def _record(user, record_id: int) -> dict:
-    found = _records(user).filter(pk=record_id).first()
+    found = queries.service_records_for(user).filter(pk=record_id).first()
     if found is None:
         raise Http404
     return _services(user, [found])[0]
@@ -204,10 +183,11 @@ def teams(request):
     "/teams/{int:team_id}",
     response={200: TeamDetailOut, **ERRORS},
     summary="One volunteer team",
-    description="With my role, its leaders (names masked outside my personal-data scope) and "
-    "whether I may manage it. Residents of its place, staff of its scope and its members (a "
-    "leader appointed from elsewhere) see it; retired ones only staff and members; 404 "
-    "otherwise.",
+    description="With my role, whether I may manage it and, for its leaders and staff of its "
+    "scope (`may_see_members`), its leaders (names masked outside my personal-data scope; "
+    "null for everyone else, who get the count only). Residents of its place, staff of its "
+    "scope and its members (a leader appointed from elsewhere) see it; retired ones only staff "
+    "and members; 404 otherwise.",
 )
 def team(request, team_id: int):
     return _team_detail(request.user, team_id)
@@ -267,14 +247,15 @@ def join_team(request, team_id: int):
     "/teams/{int:team_id}/members",
     response={200: list[MemberOut], **ERRORS},
     summary="A team's members",
-    description="For its leaders and staff of the scope: leaders first. Names masked outside "
-    "the caller's personal-data scope; capped." + TEAM_NOTE,
+    description="For its leaders and staff of the scope (403 for its other members and the "
+    "residents who see it): leaders first. Names masked outside the caller's personal-data "
+    "scope; capped." + TEAM_NOTE,
 )
 @paginate(CappedLimitOffset)
 def team_members(request, team_id: int):
     user = request.user
     team = _find_team(user, team_id)
-    rules.require(rules.leads_team(user, team) or rules.can_view(user, team))
+    rules.require(rules.may_see_members(user, team))
     rows = team.members.select_related("user").order_by("role", "joined_at", "id")
     return Listing(rows, lambda page: _members(user, page))
 
@@ -410,9 +391,10 @@ def groups(request):
     "/groups/{int:group_id}",
     response={200: GroupDetailOut, **ERRORS},
     summary="One interest group",
-    description="With my role, its leaders and whether I may manage it. Residents of its "
-    "place, staff of its scope and its members see it; retired ones only staff and members; "
-    "404 otherwise.",
+    description="With my role, whether I may manage it and, for its leaders and staff of its "
+    "scope (`may_see_members`), its leaders (null for everyone else). Residents of its place, "
+    "staff of its scope and its members see it; retired ones only staff and members; 404 "
+    "otherwise.",
 )
 def group(request, group_id: int):
     return _group_detail(request.user, group_id)
@@ -470,14 +452,15 @@ def join_group(request, group_id: int):
     "/groups/{int:group_id}/members",
     response={200: list[MemberOut], **ERRORS},
     summary="A group's members",
-    description="For its leaders and staff of the scope: leaders first. Names masked outside "
-    "the caller's personal-data scope; capped." + GROUP_NOTE,
+    description="For its leaders and staff of the scope (403 for its other members and the "
+    "residents who see it): leaders first. Names masked outside the caller's personal-data "
+    "scope; capped." + GROUP_NOTE,
 )
 @paginate(CappedLimitOffset)
 def group_members(request, group_id: int):
     user = request.user
     group = _find_group(user, group_id)
-    rules.require(rules.leads_group(user, group) or rules.can_view(user, group))
+    rules.require(rules.may_see_members(user, group))
     rows = group.members.select_related("user").order_by("role", "joined_at", "id")
     return Listing(rows, lambda page: _members(user, page))
 

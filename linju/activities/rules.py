@@ -107,12 +107,6 @@ def talent_scope_q(user):
     return (organise & Q(visibility=Visibility.NEIGHBOURS)) | manage
 
 
-def may_see_talent(user, talent) -> bool:
-    if talent.visibility == Visibility.STAFF:
-        return can_manage(user, talent)
-    return can_organise_at(user, talent)
-
-
 def may_use_desk(user) -> bool:
     return getattr(user, "is_superuser", False) or access.has_anywhere(user, "activities.view")
 

@@ -97,7 +97,10 @@ class ActivityOut(Schema):
     place: PlaceRefOut = Field(description="The building group, estate or community.")
     team: RefOut | None = Field(description="The volunteer team holding it, if one does.")
     group: RefOut | None = Field(description="The interest group holding it, if one does.")
-    organiser: str | None = Field(description="Who organises it.")
+    organiser: str | None = Field(
+        description="Who organises it: in full for oneself and for handlers whose personal-data "
+        "scope holds one of the organiser's households, masked (张*明) otherwise."
+    )
     my_status: str | None = Field(
         description="My sign-up: `signed`, `waiting`, `cancelled`, or null (none)."
     )
@@ -234,9 +237,16 @@ class TeamOut(Schema):
     joined: bool = Field(description="I am a member.")
 
 
+MEMBERS_NOTE = (
+    "Only for its leaders and the staff of its scope (`may_see_members`); null for everyone "
+    "else, who see the count (`size`)."
+)
+
+
 class TeamDetailOut(TeamOut):
     my_role: str | None = Field(description="`leader`, `member` or null.")
-    leaders: list[PersonOut]
+    leaders: list[PersonOut] | None = Field(description="Its leaders. " + MEMBERS_NOTE)
+    may_see_members: bool = Field(description="I may list its members and leaders.")
     may_manage: bool = Field(description="I may change it and appoint its members.")
 
 
@@ -297,9 +307,10 @@ class GroupOut(Schema):
 
 
 class GroupDetailOut(GroupOut):
-    my_role: str | None
-    leaders: list[PersonOut]
-    may_manage: bool
+    my_role: str | None = Field(description="`leader`, `member` or null.")
+    leaders: list[PersonOut] | None = Field(description="Its leaders. " + MEMBERS_NOTE)
+    may_see_members: bool = Field(description="I may list its members and leaders.")
+    may_manage: bool = Field(description="I may change it and appoint its members.")
 
 
 class GroupIn(Schema):
@@ -323,7 +334,11 @@ class TalentOut(Schema):
     skill: str
     skill_label: str
     note: str
-    visibility: str = Field(description="`staff` (community staff only) or `neighbours`.")
+    visibility: str = Field(
+        description="`staff` (community staff and subdistrict administrators of the scope "
+        "only) or `neighbours` (also the heads and grid workers of the scope, and residents of "
+        "the community)."
+    )
     visibility_label: str
     place: PlaceRefOut = Field(description="The building the person lives in.")
     updated_at: LocalDateTime

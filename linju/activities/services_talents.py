@@ -13,7 +13,7 @@ from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
 from linju.people.models import Residency, ResidencyStatus
 
-from . import rules
+from . import queries, rules
 from .models import Activity, Invitation, InvitationStatus, Skill, Talent, Visibility
 
 
@@ -67,8 +67,9 @@ def remove_talent(*, user, skill) -> None:
 @transaction.atomic
 def invite(*, user, talent_id, message, activity_id=None, project="") -> Invitation:
     """Staff of the talent's scope ask them to help with an activity they run, or a project."""
-    talent = Talent.objects.select_related("user").filter(pk=as_id(talent_id)).first()
-    if talent is None or not rules.may_see_talent(user, talent):
+    # Found as the search finds it: visible to this user, of someone still living there.
+    talent = queries.talent_search(user).filter(pk=as_id(talent_id)).first()
+    if talent is None:
         raise NotFound(_("No such talent."))
     message = clean_text(
         message, field="message", max_length=500, required=_("Say what you are asking.")

@@ -108,18 +108,21 @@ def test_calendar_sign_up_wait_list_and_cancel(hood):
 
 
 def test_the_calendar_costs_the_same_whatever_its_length(hood):
-    me = api_client(hood.member)
+    """Whoever organises them, and whether the viewer handles personal data (one query for the
+    organisers' homes) or not (none)."""
+    me, staff = api_client(hood.member), api_client(hood.staff)
     few, _body = count_queries(me, A)
-    for day in (3, 4, 5):
-        post(
-            api_client(hood.staff),
-            A,
-            new_activity(
-                hood.city.places["B1"], starts_at=when(days=day), ends_at=when(days=day, hours=1)
-            ),
+    few_staff, _body = count_queries(staff, A)
+    for day, by in ((3, hood.staff), (4, hood.leader), (5, hood.leader)):
+        team = {"team": hood.patrol.pk} if by == hood.leader else {}
+        body = new_activity(
+            hood.city.places["B1"], starts_at=when(days=day), ends_at=when(days=day, hours=1)
         )
+        assert post(api_client(by), A, {**body, **team}).status_code == 201
     many, body = count_queries(me, A)
     assert body["count"] == 4 and many == few
+    many, body = count_queries(staff, A)
+    assert body["count"] == 4 and many == few_staff
 
 
 def test_organise_change_and_cancel(hood):
@@ -283,6 +286,46 @@ def test_a_leader_running_an_activity_sees_names_masked(hood):
     rows = api_client(hood.staff).get(f"{API}{url}/sign-ups").json()["items"]
     assert [s["person"]["name"] for s in rows] == [hood.member.name]
     assert api_client(hood.leader).get(f"{API}{url}").json()["may_run"] is True
+
+
+def test_an_organiser_is_named_as_anyone_is(hood):
+    """A resident leading a team organises its activities: another resident of the scope sees
+    the organiser's name masked, like any neighbour's (and so the staff's); the organiser and
+    the community staff, whose personal-data scope holds the organiser's home, in full."""
+    leader = api_client(hood.leader)
+    r = post(leader, A, new_activity(hood.city.places["E1"], team=hood.patrol.pk))
+    assert r.status_code == 201, r.content
+    mine = r.json()
+    assert mine["organiser"] == hood.leader.name
+    url, masked = f"{A}/{mine['id']}", mask_name(hood.leader.name)
+    for key in ("tenant", "party_liaison"):  # B1 and B2: both see E1's activities
+        viewer = api_client(hood.city.users[key])
+        assert viewer.get(f"{API}{url}").json()["organiser"] == masked
+        listed = {a["id"]: a["organiser"] for a in viewer.get(f"{API}{A}").json()["items"]}
+        assert listed[mine["id"]] == masked
+    party = api_client(hood.member).get(f"{API}{A}/{hood.party.pk}").json()
+    assert party["organiser"] == mask_name(hood.staff.name)
+    assert api_client(hood.staff).get(f"{API}{url}").json()["organiser"] == hood.leader.name
+
+
+def test_an_organiser_who_lost_the_right_no_longer_runs_it(hood):
+    """Creating an activity gives no lasting right: the team's leader made a plain member no
+    longer runs the team's activity they organised, though they still see it."""
+    leader = api_client(hood.leader)
+    r = post(leader, A, new_activity(hood.city.places["E1"], team=hood.patrol.pk))
+    url = f"{A}/{r.json()['id']}"
+    assert r.json()["may_run"] is True
+    demote = {"person": hood.leader.pk, "role": "member"}
+    r = post(api_client(hood.staff), f"{A}/teams/{hood.patrol.pk}/members", demote)
+    assert r.status_code == 200, r.content
+    detail = leader.get(f"{API}{url}").json()
+    assert (detail["may_run"], detail["check_in_code"]) == (False, None)
+    assert detail["organiser"] == hood.leader.name
+    assert_error(leader.get(f"{API}{url}/sign-ups"), 403, "forbidden")
+    assert_error(post(leader, f"{url}/cancel", {"reason": "下雨"}), 403, "forbidden")
+    change = {k: v for k, v in new_activity(hood.city.places["E1"]).items() if k != "place"}
+    assert_error(post(leader, url, change, "put"), 403, "forbidden")
+    assert api_client(hood.staff).get(f"{API}{url}").json()["may_run"] is True
 
 
 @pytest.mark.usefixtures("media")

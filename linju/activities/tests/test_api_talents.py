@@ -126,6 +126,30 @@ def test_talents_the_pool_and_invitations(hood):
     assert list(Talent.objects.values_list("skill", flat=True)) == ["legal"]
 
 
+def test_talents_kept_for_the_staff_are_found_by_community_staff_only(hood):
+    """Heads and grid workers of the scope find and invite the talents shown to neighbours;
+    those kept for the staff (the default), only the community staff and subdistrict
+    administrators."""
+    city, owner = hood.city, api_client(hood.leader)
+    post(owner, f"{A}/talents/mine/repairs", {"visibility": "neighbours"}, "put")
+    legal = post(owner, f"{A}/talents/mine/legal", {}, "put").json()
+    assert legal["visibility"] == "staff"
+    ask = {"message": "帮忙看看合同", "project": "租房咨询"}
+    for key in ("grid_worker", "building_head"):
+        handler = api_client(city.users[key])
+        found = handler.get(f"{API}{A}/talents").json()["items"]
+        assert [t["skill"] for t in found] == ["repairs"], key
+        assert handler.get(f"{API}{A}/talents?skill=legal").json()["count"] == 0
+        r = post(handler, f"{A}/talents/{legal['id']}/invitations", ask)
+        assert_error(r, 404, "not_found")
+    for key in ("community_staff", "subdistrict_admin"):
+        found = api_client(city.users[key]).get(f"{API}{A}/talents").json()["items"]
+        assert [t["skill"] for t in found] == ["legal", "repairs"], key
+    r = post(api_client(hood.staff), f"{A}/talents/{legal['id']}/invitations", ask)
+    assert r.status_code == 201, r.content
+    assert not Invitation.objects.exclude(sent_by=hood.staff).exists()
+
+
 def test_monthly_figures(hood):
     city = hood.city
     started(hood.party)
@@ -143,7 +167,7 @@ def test_monthly_figures(hood):
     assert by_name["B2"]["activities"] == 0
     r = staff.get(f"{API}{A}/figures?place={C1}&month=2001-01")
     assert r.json()["activities"] == 0
-    for month in ("2025-13", "0000-01", "9999-12", "25-1"):
+    for month in ("2025-13", "2025-00", "0000-01", "1999-12", "9999-12", "25-1", ""):
         assert_error(
             staff.get(f"{API}{A}/figures?place={C1}&month={month}"), 422, "invalid", "month"
         )

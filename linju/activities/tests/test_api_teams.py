@@ -3,9 +3,12 @@ them, joining and leaving, members and leaders, a member's service confirmed by 
 and hours once) or turned down; interest groups; who sees what (404 outside where one lives and
 one's staff scope, 403 for those who see but may not), 409 codes and 422 field paths."""
 
+import json
+
 import pytest
 from django.utils import timezone
 
+from linju.activities import services_teams
 from linju.activities.models import ServiceRecord, Team, TeamMember
 from linju.core.masking import mask_name
 from linju.core.tests.test_api import API, api_client, assert_error, post
@@ -26,10 +29,13 @@ def test_teams_near_me_create_change_join_and_leave(hood):
     ]
     seen = tenant.get(f"{API}{url}").json()
     assert (seen["my_role"], seen["may_manage"]) == ("member", False)
-    # A resident sees the leader's name masked; the staff, in full.
-    assert seen["leaders"] == [{"id": hood.leader.pk, "name": mask_name(hood.leader.name)}]
-    assert staff.get(f"{API}{url}").json()["leaders"][0]["name"] == hood.leader.name
-    assert staff.get(f"{API}{url}").json()["may_manage"] is True
+    # Who belongs to it is for its leaders and the staff: a plain member sees the count.
+    assert (seen["size"], seen["leaders"], seen["may_see_members"]) == (2, None, False)
+    by_staff = staff.get(f"{API}{url}").json()
+    assert by_staff["leaders"] == [{"id": hood.leader.pk, "name": hood.leader.name}]
+    assert (by_staff["may_see_members"], by_staff["may_manage"]) == (True, True)
+    by_leader = api_client(hood.leader).get(f"{API}{url}").json()
+    assert (by_leader["may_see_members"], by_leader["leaders"][0]["id"]) == (True, hood.leader.pk)
     outsider = api_client(city.users["owner_2"])
     assert outsider.get(f"{API}{A}/teams").json()["count"] == 0
     assert_error(outsider.get(f"{API}{url}"), 404, "not_found")
@@ -82,6 +88,11 @@ def test_teams_near_me_create_change_join_and_leave(hood):
     assert_error(post(api_client(hood.leader), f"{url}/members", appoint), 403, "forbidden")
     r = post(staff, f"{url}/members", appoint)
     assert r.status_code == 200 and r.json()["role"] == "leader"
+    # Now a leader, the tenant sees the leaders: the other resident's name masked.
+    assert tenant.get(f"{API}{url}").json()["leaders"] == [
+        {"id": hood.leader.pk, "name": mask_name(hood.leader.name)},
+        {"id": hood.member.pk, "name": hood.member.name},
+    ]
     assert_error(post(staff, f"{url}/members", {**appoint, "role": "boss"}), 422, "invalid", "role")
     r = post(staff, f"{url}/members", {"person": 10**9})
     assert_error(r, 422, "invalid", "person")
@@ -234,3 +245,30 @@ def test_interest_groups(hood):
     assert r.status_code == 200 and (r.json()["name"], r.json()["active"]) == ("社区合唱团", False)
     assert_error(tenant.get(f"{API}{url}"), 404, "not_found")
     assert staff.get(f"{API}{url}").status_code == 200
+
+
+def test_members_are_for_leaders_and_staff(hood):
+    """A resident of the scope who is not a leader of the team or group (here, not a member at
+    all) sees it and its size, but not who belongs to it: 403 on the members, no leader's name
+    in the detail, masked or not. Its leaders and the staff see them."""
+    city = hood.city
+    choir = services_teams.create_group(
+        user=hood.staff, place_id=city.places["C1"].pk, name="合唱团", leader_id=hood.leader.pk
+    )
+    services_teams.add_group_member(user=hood.staff, group_id=choir.pk, person_id=hood.member.pk)
+    liaison = api_client(city.users["party_liaison"])  # lives in B2, in C1: sees both
+    names = [n for u in (hood.leader, hood.member) for n in (u.name, mask_name(u.name))]
+    for url in (f"{A}/teams/{hood.patrol.pk}", f"{A}/groups/{choir.pk}"):
+        r = liaison.get(f"{API}{url}")
+        assert r.status_code == 200, r.content
+        body = r.json()
+        assert (body["size"], body["joined"], body["my_role"]) == (2, False, None)
+        assert (body["leaders"], body["may_see_members"]) == (None, False)
+        text = json.dumps(body, ensure_ascii=False)
+        assert not [n for n in names if n in text], text
+        assert_error(liaison.get(f"{API}{url}/members"), 403, "forbidden")
+        assert_error(api_client(hood.member).get(f"{API}{url}/members"), 403, "forbidden")
+        for who in (hood.leader, hood.staff):
+            r = api_client(who).get(f"{API}{url}/members")
+            assert r.status_code == 200 and r.json()["count"] == 2, r.content
+            assert api_client(who).get(f"{API}{url}").json()["may_see_members"] is True

@@ -9,7 +9,7 @@ from linju.activities import queries
 from linju.activities import services_activities as acts
 from linju.activities import services_teams as teams
 from linju.activities.models import ServiceStatus, SignUpStatus
-from linju.core.errors import Conflict, Forbidden, Invalid
+from linju.core.errors import Conflict, Forbidden, Invalid, NotFound
 from linju.points.models import Account, HoursEntry, PointsEntry
 
 from .conftest import started
@@ -218,6 +218,8 @@ def test_a_talent_who_moved_out_is_no_longer_offered(hood):
     Residency.objects.filter(user=hood.member).update(status="ended")
     assert not queries.talent_search(hood.staff).exists()
     assert not queries.neighbours_talents(hood.leader).exists()
+    with pytest.raises(NotFound):
+        talents.invite(user=hood.staff, talent_id=talent.pk, message="请来", project="读书角")
 
 
 def test_staff_do_not_see_their_own_service_in_their_queue(hood):
