@@ -9,14 +9,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.core.forms import apply_domain_error
+from linju.core.errors import Invalid
+from linju.core.forms import PhotosField, apply_domain_error
 from linju.people.forms_households import IdChoiceField
+from linju.points.services import MAX_SERVICE_MINUTES
 
 from .models import ActivityKind, ActivityStatus, MemberRole, Skill, TeamKind
+from .queries import parse_month
+from .services_activities import MAX_CAPACITY
 
 MAX_CHOICES = 300
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-MONTH_REGEX = r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$"
 
 
 def _blank(label=None):
@@ -33,14 +36,28 @@ def _mobile_field(label=None, required=True):
     )
 
 
-def _month_field(required=False):
-    return forms.RegexField(
-        label=_("Month"),
-        regex=MONTH_REGEX,
-        required=required,
-        error_messages={"invalid": _("Give the month as YYYY-MM.")},
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
-    )
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (what a phone's month picker sends) → (year, month), read by
+    queries.parse_month like everywhere else; None when left empty."""
+
+    default_error_messages = {"invalid": _("Give the month as YYYY-MM.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Month"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        month = parse_month(text)
+        if month is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
 
 
 def _datetime_field(label):
@@ -54,13 +71,6 @@ def _datetime_field(label):
 
 def _text_area(rows=3):
     return forms.Textarea(attrs={"rows": rows})
-
-
-def month_of(text) -> tuple[int, int] | None:
-    if not text:
-        return None
-    year, month = (int(x) for x in text.split("-"))
-    return year, month
 
 
 class ServiceForm(forms.Form):
@@ -79,8 +89,10 @@ class ServiceForm(forms.Form):
 
 
 def _place_choices(places, labels=None):
+    """The places offered (the view caps the list; any id passes and is checked where it is
+    used)."""
     labels = labels or {}
-    return _blank() + [(p.pk, labels.get(p.pk, p.name)) for p in list(places)[:MAX_CHOICES]]
+    return _blank() + [(p.pk, labels.get(p.pk, p.name)) for p in places]
 
 
 # --- Activities -----------------------------------------------------------------------------------
@@ -95,12 +107,12 @@ class ActivityForm(ServiceForm):
     starts_at = _datetime_field(_("Starts at"))
     ends_at = _datetime_field(_("Ends at"))
     capacity = forms.IntegerField(
-        label=_("Places (0: no limit)"), min_value=0, max_value=10_000, initial=0
+        label=_("Places (0: no limit)"), min_value=0, max_value=MAX_CAPACITY, initial=0
     )
     service_minutes = forms.IntegerField(
         label=_("Minutes of service credited (volunteer service only)"),
         min_value=0,
-        max_value=720,
+        max_value=MAX_SERVICE_MINUTES,
         required=False,
         help_text=_("Left empty: the length of the activity, at most 12 hours."),
     )
@@ -122,13 +134,6 @@ class ActivityForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _blank() + list(ActivityKind.choices)
 
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The end comes after the start."))
-        return data
-
     @classmethod
     def initial_of(cls, activity) -> dict:
         return {name: getattr(activity, name) for name in cls.FIELDS}
@@ -138,7 +143,7 @@ class ActivityForm(ServiceForm):
 
 
 class NewActivityForm(ActivityForm):
-    place = IdChoiceField(label=_("Where (unit, building, estate or community)"))
+    place = IdChoiceField(label=_("Where (building, estate or community)"))
     team = IdChoiceField(label=_("Volunteer team"), required=False)
     group = IdChoiceField(label=_("Interest group"), required=False)
     field_order = ["place", "title", "kind", "venue", "starts_at", "ends_at", "capacity"]
@@ -169,7 +174,7 @@ class NewActivityForm(ActivityForm):
 class ActivityFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    month = _month_field()
+    month = MonthField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,8 +186,16 @@ class CheckInForm(ServiceForm):
     """签到 at the desk: the person's mobile number."""
 
     mobile = _mobile_field()
-    NAMES = {"person": "mobile", "person_id": "mobile"}
     CONFLICTS = {"full": "mobile", "too_early": "mobile", "over": "mobile"}
+    # No one has the number, or its person lives elsewhere: one answer, so running an activity
+    # does not tell which numbers are registered.
+    NOT_HERE = _("No one living where the activity is held has this mobile number.")
+
+    def apply_error(self, exc) -> None:
+        if isinstance(exc, Invalid) and {"person", "person_id", "mobile"} & set(exc.errors):
+            self.add_error("mobile", self.NOT_HERE)
+            return
+        super().apply_error(exc)
 
 
 class IdsField(forms.Field):
@@ -214,27 +227,6 @@ class ConfirmForm(ServiceForm):
 
 class CancelActivityForm(ServiceForm):
     reason = forms.CharField(label=_("Why it is cancelled"), max_length=300)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input. The files pass through untouched: the service decodes and
-    re-encodes each one and names the one it cannot read (`photos.<n>`)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        return list(data) if isinstance(data, list | tuple) else [data]
 
 
 class PhotosForm(ServiceForm):
@@ -333,12 +325,6 @@ class DecideForm(ServiceForm):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
     CONFLICTS = {"own_service": "reason", "decided": "reason"}
 
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "reject" and not data.get("reason"):
-            self.add_error("reason", _("Say why the service is not confirmed."))
-        return data
-
 
 # --- The talent pool --------------------------------------------------------------------------
 
@@ -348,9 +334,12 @@ class TalentSearchForm(forms.Form):
     text = forms.CharField(label=_("Words"), max_length=60, required=False)
     place = IdChoiceField(label=_("Place"), required=False)
 
-    def __init__(self, *args, places=(), labels=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["skill"].choices = _blank(_("Any")) + list(Skill.choices)
+
+    def offer(self, places, labels=None) -> None:
+        """The places the selector lists (the view knows which one was chosen)."""
         self.fields["place"].choices = (
             _blank(_("All my scope")) + _place_choices(places, labels)[1:]
         )
@@ -371,12 +360,6 @@ class InviteForm(ServiceForm):
             (a.pk, a.title) for a in list(activities)[:MAX_CHOICES]
         ]
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("activity") and not data.get("project") and "project" not in self.errors:
-            self.add_error("project", _("Choose an activity or name the project."))
-        return data
-
 
 # --- Figures ------------------------------------------------------------------------------
 
@@ -385,8 +368,8 @@ class FiguresForm(forms.Form):
     """每月一活动: a place of the user's scope and a month (this month when none is given)."""
 
     place = IdChoiceField(label=_("Place"), required=False)
-    month = _month_field()
+    month = MonthField()
 
-    def __init__(self, *args, places=(), labels=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def offer(self, places, labels=None) -> None:
+        """The places the selector lists (the view knows which one was chosen)."""
         self.fields["place"].choices = _place_choices(places, labels)[1:]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.forms import PhotosField
 from linju.points.services import MAX_SERVICE_MINUTES
 
 from .models import ActivityKind, Skill, Visibility
@@ -24,26 +25,6 @@ class KindFilterForm(forms.Form):
         required=False,
         choices=[("", _("All kinds")), *ActivityKind.choices],
     )
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input. The files pass through untouched: the service decodes and
-    re-encodes each one and names the one it cannot read (`photos.<n>`)."""
-
-    def __init__(self, *args, **kwargs):
-        attrs = {"accept": "image/*", "multiple": True}
-        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        return list(data) if isinstance(data, list | tuple) else [data]
 
 
 class PhotosForm(forms.Form):

@@ -23,6 +23,7 @@ from linju.places.models import Place
 from linju.points import earning
 from linju.points import services as points_services
 from linju.points.models import PointsKind
+from linju.points.services import MAX_SERVICE_MINUTES
 
 from . import queries, rules
 from .models import (
@@ -85,13 +86,15 @@ def _fields(*, title, kind, venue, starts_at, ends_at, capacity, description, se
         raise Invalid({"capacity": _("Give 0 to 10000 places (0: no limit).")})
     if kind == ActivityKind.VOLUNTEER:
         if service_minutes in (None, ""):
-            service_minutes = min(int((ends - starts).total_seconds() // 60), 720)
+            service_minutes = min(int((ends - starts).total_seconds() // 60), MAX_SERVICE_MINUTES)
         try:
             service_minutes = int(service_minutes)
         except (TypeError, ValueError, OverflowError):
             raise Invalid({"service_minutes": _("Give the minutes of service.")}) from None
-        if not 0 <= service_minutes <= 720:
-            raise Invalid({"service_minutes": _("Give 0 to 720 minutes.")})
+        if not 0 <= service_minutes <= MAX_SERVICE_MINUTES:
+            raise Invalid(
+                {"service_minutes": _("Give 0 to %(n)d minutes.") % {"n": MAX_SERVICE_MINUTES}}
+            )
     else:
         service_minutes = 0  # only volunteer service goes on the service record
     return {

@@ -7,11 +7,17 @@ and the teams' service waiting for confirmation; the talent pool (楼组达人�
 invited; the figures as XLSX.
 
 Entering the desk needs rules.may_use_desk; an activity's sheet also opens to whoever runs it
-(rules.can_run: its organiser, its team's or group's leader), a team's page to its leaders and
-a group's to its leaders. Lists come from queries (scoped); every write goes through a service,
-which checks the rule at the object's scope (a refusal is a 403)."""
+(rules.can_run: an organising role there, its team's or group's leader), the new-activity form
+to whoever may organise somewhere (rules.may_organise_somewhere: leaders included), a team's
+or group's page to its leaders (rules.may_see_members). Objects are found through queries
+(activity_for, team_for, group_for: 404 when not found), then the page's rule is required (403);
+every write goes through a service, which checks the rule at the object's scope (a refusal is a
+403). Place filters offer the levels above the buildings and accept any place of the user's
+scope (a subdistrict holds thousands of buildings)."""
 
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 import qrcode
 import qrcode.image.svg
@@ -30,11 +36,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from linju.core import access
+from linju.core.cleaning import as_id
+from linju.core.errors import DomainError
 from linju.core.exports import xlsx_response
 from linju.core.forms import call_service
 from linju.core.views import PER_PAGE, CappedPaginator, paginate
 from linju.people.queries import label_people, person_labels, places_in_scope
 from linju.people.services import person_by_mobile
+from linju.places.models import Place
 from linju.places.queries import place_labels
 
 from . import exports, queries, rules
@@ -60,22 +69,27 @@ from .forms_desk import (
     RemoveMemberForm,
     TalentSearchForm,
     TeamEditForm,
-    month_of,
 )
 from .models import (
     Activity,
     ActivityStatus,
+    GroupMember,
     InterestGroup,
     MemberRole,
     ServiceStatus,
     SignUpStatus,
     Team,
+    TeamMember,
 )
 
 ORGANISE_KINDS = ("community", "estate", "building", "unit")
 SCOPE_KINDS = ("community", "estate", "building")
 FIGURE_KINDS = ("district", "subdistrict", "community", "estate", "building")
+# What place selectors offer: the levels above the buildings (a subdistrict holds thousands
+# of buildings and their units). Any other place of the scope is accepted when given.
+ABOVE_BUILDINGS = ("district", "subdistrict", "community", "estate")
 MAX_PLACES = 300
+FIGURE_ROWS = 50
 SHEET_PAGE = 100
 WEEK = 20
 RECENT = 10
@@ -106,6 +120,28 @@ def _places(user, perm, kinds) -> list:
     return list(places_in_scope(user, perm, kinds)[:MAX_PLACES])
 
 
+def _offered(user, perm) -> list:
+    """The places a filter offers: those above the buildings in the scope, or, for a scope of
+    buildings only (a building head, a grid worker), its buildings."""
+    return _places(user, perm, ABOVE_BUILDINGS) or _places(user, perm, FIGURE_KINDS)
+
+
+def _asked_place(pk, allowed, kinds=None):
+    """The place of an id given in a filter, when `allowed(place)`; None otherwise."""
+    found = Place.objects.filter(pk=as_id(pk))
+    if kinds is not None:
+        found = found.filter(kind__in=kinds)
+    place = found.first()
+    return place if place is not None and allowed(place) else None
+
+
+def _with(places, place) -> list:
+    """The offered places, and the one chosen though the list does not hold it."""
+    if place is None or any(p.pk == place.pk for p in places):
+        return places
+    return [*places, place]
+
+
 def _hours_text(minutes) -> str:
     return f"{(minutes or 0) / 60:.2f}".rstrip("0").rstrip(".")
 
@@ -125,21 +161,26 @@ def _this_month() -> tuple[int, int]:
 
 def _figures_choice(request, user):
     """(form, place, year, month) of the figures asked for: the outermost place of the
-    user's scope and this month by default; (form, None, …) when the form is wrong."""
-    places = _places(user, "activities.view", FIGURE_KINDS)
-    form = FiguresForm(request.GET or None, places=places, labels=place_labels(places))
+    user's scope and this month by default, any place of the scope the user names (checked by
+    rules.can_view); (form, None, …) when the form is wrong."""
+    places = _offered(user, "activities.view")
+    form = FiguresForm(request.GET or None)
     year, month = _this_month()
     # Sorted by path, the first place is above the others (the outermost of the scope).
     place = places[0] if places else None
     if form.is_bound:
         if not form.is_valid():
-            return form, None, year, month
-        if form.cleaned_data["place"]:
-            place = next((p for p in places if p.pk == form.cleaned_data["place"]), None)
+            place = None
+        elif form.cleaned_data["place"]:
+            place = _asked_place(
+                form.cleaned_data["place"], lambda p: rules.can_view(user, p), FIGURE_KINDS
+            )
             if place is None:
                 form.add_error("place", _("Choose a place of your scope."))
-                return form, None, year, month
-        year, month = month_of(form.cleaned_data["month"]) or (year, month)
+        if form.is_valid():
+            year, month = form.cleaned_data["month"] or (year, month)
+    places = _with(places, place)
+    form.offer(places, place_labels(places))
     return form, place, year, month
 
 
@@ -174,7 +215,7 @@ def desk(request):
             "waiting_count": waiting[: COUNT_CAP + 1].count(),
             "count_cap": COUNT_CAP,
             "manage": access.has_anywhere(user, "activities.manage"),
-            "organise": access.has_anywhere(user, "activities.organise"),
+            "organise": rules.may_organise_somewhere(user),
         },
     )
 
@@ -184,8 +225,7 @@ def _figures(request):
     _require_desk(user)
     form, place, year, month = _figures_choice(request, user)
     figures = queries.monthly_figures(place=place, year=year, month=month) if place else None
-    labels = place_labels([r["place"] for r in figures["buildings"]]) if figures else {}
-    return form, place, year, month, figures, labels
+    return form, place, year, month, figures
 
 
 @login_required
@@ -193,11 +233,16 @@ def _figures(request):
 def figures(request):
     """每月一活动: activities and person-times per building in a month; the buildings that had
     no activity stand out."""
-    form, place, year, month, figures, labels = _figures(request)
-    rows = []
-    for row in figures["buildings"] if figures else ():
-        rows.append({**row, "label": labels.get(row["place"].pk, row["place"].name)})
-    query = request.GET.urlencode()
+    form, place, year, month, figures = _figures(request)
+    # A page of buildings at a time (a subdistrict holds thousands); the XLSX holds them all.
+    page = Paginator(figures["buildings"] if figures else [], FIGURE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    labels = place_labels([r["place"] for r in page.object_list])
+    rows = [{**r, "label": labels.get(r["place"].pk, r["place"].name)} for r in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query = query.urlencode()
     return _render(
         request,
         "activities/desk/figures.html",
@@ -206,6 +251,7 @@ def figures(request):
             "place": place,
             "figures": figures,
             "rows": rows,
+            "page_obj": page,
             "month_label": f"{year:04d}-{month:02d}",
             "xlsx_url": reverse("activities:desk_figures_xlsx") + (f"?{query}" if query else ""),
         },
@@ -215,9 +261,10 @@ def figures(request):
 @login_required
 @require_GET
 def figures_xlsx(request):
-    _form, place, year, month, figures, labels = _figures(request)
+    _form, place, year, month, figures = _figures(request)
     if figures is None:
         return redirect(reverse("activities:desk_figures") + f"?{request.GET.urlencode()}")
+    labels = place_labels([place] + [r["place"] for r in figures["buildings"]])
     title = _("Activities of %(place)s, %(month)s") % {
         "place": labels.get(place.pk) or place.name,
         "month": f"{year:04d}-{month:02d}",
@@ -247,7 +294,7 @@ def activity_list(request):
             if data["kind"]:
                 found = found.filter(kind=data["kind"])
             if data["month"]:
-                start, end = queries.month_bounds(*month_of(data["month"]))
+                start, end = queries.month_bounds(*data["month"])
                 found = found.filter(starts_at__gte=start, starts_at__lt=end)
     page = paginate(request, found, CappedPaginator)
     rows = list(page.object_list)
@@ -261,51 +308,124 @@ def activity_list(request):
             "form": form,
             "rows": rows,
             "page_obj": page,
-            "organise": access.has_anywhere(user, "activities.organise"),
+            "organise": rules.may_organise_somewhere(user),
         },
     )
 
 
-def _activity_form_choices(user) -> dict:
-    places = _places(user, "activities.organise", ORGANISE_KINDS)
+def _in_scope_or(scope, other):
+    """A filter: inside `scope` (an access.Scope) or matching `other`. Written out because an
+    empty Q (a superuser's scope: everything) would vanish from an OR."""
+    return Q() if scope.everywhere else scope.q("path") | other
+
+
+def _organise_choices(user) -> dict:
+    """What the new-activity form offers (the service decides in the end): the teams and
+    groups the user leads, and those of their staff scope; the places of their organising
+    scope and, for a leader, those of the scopes of the teams and groups they lead."""
+    view = access.scope(user, "activities.view")
+    led_teams = TeamMember.objects.filter(user=user, role=MemberRole.LEADER).values("team_id")
+    led_groups = GroupMember.objects.filter(user=user, role=MemberRole.LEADER).values("group_id")
+    team_rows = Team.objects.filter(active=True).filter(_in_scope_or(view, Q(pk__in=led_teams)))
+    group_rows = InterestGroup.objects.filter(active=True).filter(
+        _in_scope_or(view, Q(pk__in=led_groups))
+    )
+    organise = access.scope(user, "activities.organise")
+    if organise.everywhere:
+        where = Q()
+    else:
+        roots = [
+            *organise.prefixes,
+            *Team.objects.filter(active=True, pk__in=led_teams).values_list("path", flat=True),
+            *InterestGroup.objects.filter(active=True, pk__in=led_groups).values_list(
+                "path", flat=True
+            ),
+        ]
+        where = reduce(or_, (Q(path__startswith=p) for p in roots), Q(pk__in=[]))
     return {
-        "places": places,
-        "labels": place_labels(places),
-        "teams": queries.staff_teams(user).filter(active=True),
-        "groups": queries.staff_groups(user).filter(active=True),
+        "where": where,
+        "teams": team_rows.order_by("path", "name", "id")[:MAX_PLACES],
+        "groups": group_rows.order_by("path", "name", "id")[:MAX_PLACES],
     }
+
+
+def _organise_places(request, where, chosen_id) -> tuple[list, Place | None, list]:
+    """(the places offered, the estate or community whose buildings are listed, the estates
+    and communities to list buildings of when the scope holds too many to offer at once).
+    The scope's communities, estates and buildings (and a unit head's unit); the one chosen
+    is offered too when the list does not hold it. Any place id is accepted: the service
+    checks it."""
+    places = Place.objects.filter(where, kind__in=ORGANISE_KINDS).order_by("path")
+    offered = list(places.filter(kind__in=SCOPE_KINDS)[: MAX_PLACES + 1])
+    if not offered:  # a unit head organises at their unit
+        offered = list(places[: MAX_PLACES + 1])
+    within, areas = None, []
+    if len(offered) > MAX_PLACES:
+        areas = list(places.filter(kind__in=("community", "estate"))[:MAX_PLACES])
+        within = next((a for a in areas if a.pk == as_id(request.GET.get("within"))), None)
+        offered = list(areas)
+        if within is not None:
+            offered += list(
+                places.filter(path__startswith=within.path, kind="building")[:MAX_PLACES]
+            )
+    chosen = places.filter(pk=as_id(chosen_id)).first() if chosen_id else None
+    return _with(offered, chosen), within, areas
 
 
 @login_required
 def activity_new(request):
+    """Organise an activity: staff of an organising scope, and the leaders of teams and
+    interest groups (for the team's or group's activities)."""
     user = request.user
-    _require_desk(user)
-    if not access.has_anywhere(user, "activities.organise"):
+    if not rules.may_organise_somewhere(user):
         raise PermissionDenied
-    form = NewActivityForm(request.POST or None, **_activity_form_choices(user))
+    choices = _organise_choices(user)
+    chosen = request.POST.get("place") if request.method == "POST" else None
+    places, within, areas = _organise_places(request, choices["where"], chosen)
+    labels = place_labels(places + areas)
+    for area in areas:
+        area.label = labels.get(area.pk, area.name)
+    # The team's or group's page links here with it chosen.
+    initial = {name: as_id(request.GET.get(name)) for name in ("team", "group")}
+    form = NewActivityForm(
+        request.POST or None,
+        initial=initial,
+        places=places,
+        labels=labels,
+        teams=choices["teams"],
+        groups=choices["groups"],
+    )
     if request.method == "POST" and form.is_valid():
         done = call_service(form, acts.create_activity, user=user, **form.service_kwargs())
         if done is not None:
             messages.success(request, _("The activity is on the calendar."))
             return redirect("activities:desk_activity", done.pk)
-    return _render(request, "activities/desk/activity_form.html", {"form": form, "activity": None})
+    return _render(
+        request,
+        "activities/desk/activity_form.html",
+        {
+            "form": form,
+            "activity": None,
+            "areas": areas,
+            "within": within,
+        },
+    )
 
 
-def _activity(user, pk) -> Activity:
-    """The activity in the user's staff scope, or one they run; else 404."""
-    found = queries.staff_activities(user).filter(pk=pk).first()
+def _activity(user, pk, *, run=False) -> Activity:
+    """The activity (queries.activity_for: 404 when the user has no way to it), which the user
+    runs (`run`) or at least reads as staff of its scope or runs; else 403."""
+    found = queries.activity_for(user, pk)
     if found is None:
-        found = Activity.objects.select_related("place", "organiser").filter(pk=pk).first()
-        if found is None or not rules.can_run(user, found):
-            raise Http404
+        raise Http404
+    runs = rules.can_run(user, found)
+    if not (runs or (not run and rules.can_view(user, found))):
+        raise PermissionDenied
     return found
 
 
 def _running(user, pk) -> Activity:
-    found = _activity(user, pk)
-    if not rules.can_run(user, found):
-        raise PermissionDenied
-    return found
+    return _activity(user, pk, run=True)
 
 
 @login_required
@@ -327,10 +447,19 @@ def activity_edit(request, pk):
 
 
 def _check_in(request, user, found, form):
-    data = form.cleaned_data
-    person = call_service(form, person_by_mobile, mobile=data["mobile"])
-    mine = person and call_service(
-        form, acts.check_in_person, user=user, activity_id=found.pk, person_id=person.pk
+    try:
+        person = person_by_mobile(form.cleaned_data["mobile"])
+    except DomainError:
+        person = None
+    # A number no one has goes to the service too, which refuses it where and as it refuses
+    # a person of elsewhere (CheckInForm gives both one message): running an activity does not
+    # tell which numbers are registered.
+    mine = call_service(
+        form,
+        acts.check_in_person,
+        user=user,
+        activity_id=found.pk,
+        person_id=person.pk if person else None,
     )
     if mine:
         name = person_labels(user, [person])[person.pk][0]
@@ -633,17 +762,14 @@ def group_list(request):
 
 
 def _owned(user, kind, pk):
-    """The team (or group) in the user's staff scope, or one they lead; else 404."""
-    if kind == "team":
-        found = queries.staff_teams(user).filter(pk=pk).first()
-        model, leads = Team, rules.leads_team
-    else:
-        found = queries.staff_groups(user).filter(pk=pk).first()
-        model, leads = InterestGroup, rules.leads_group
+    """The team (or group) the user may open (queries.team_for / group_for; 404 otherwise),
+    whose page is for its leaders and the staff of its scope (rules.may_see_members: it lists
+    the members); 403 for anyone else."""
+    found = (queries.team_for if kind == "team" else queries.group_for)(user, pk)
     if found is None:
-        found = model.objects.filter(pk=pk).first()
-        if found is None or not leads(user, found):
-            raise Http404
+        raise Http404
+    if not rules.may_see_members(user, found):
+        raise PermissionDenied
     return found
 
 
@@ -786,8 +912,6 @@ def talent_list(request):
     activity the user runs (or a project); the invitations sent and their answers."""
     user = request.user
     _require_desk(user)
-    places = _places(user, "activities.organise", SCOPE_KINDS)
-    labels = place_labels(places)
     now = timezone.now()
     activities = list(
         queries.runnable_activities(user).filter(status=ActivityStatus.OPEN, ends_at__gte=now)[
@@ -816,19 +940,23 @@ def talent_list(request):
                 messages.success(request, _("The invitation is sent."))
                 query = request.GET.urlencode()
                 return redirect(reverse("activities:desk_talents") + (f"?{query}" if query else ""))
-    search = TalentSearchForm(request.GET or None, places=places, labels=labels)
+    search = TalentSearchForm(request.GET or None)
     found = queries.talent_search(user).none()
+    place = None
     if not search.is_bound:
         found = queries.talent_search(user)
     elif search.is_valid():
         data = search.cleaned_data
-        place = None
         if data["place"]:
-            place = next((p for p in places if p.pk == data["place"]), None)
+            # Any place of the organising scope (the selector lists the levels above the
+            # buildings only).
+            place = _asked_place(data["place"], lambda p: rules.can_organise_at(user, p))
             if place is None:
                 search.add_error("place", _("Choose a place of your scope."))
         if not search.errors:
             found = queries.talent_search(user, skill=data["skill"], text=data["text"], place=place)
+    places = _with(_offered(user, "activities.organise"), place)
+    search.offer(places, place_labels(places))
     page = paginate(request, found, CappedPaginator)
     rows = label_people(user, page.object_list)
     place_names = place_labels([t.place for t in rows])

@@ -10,10 +10,11 @@ chose to show. Views call the services and queries only; the rules are theirs.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,6 @@ from .forms_mine import (
     TalentForm,
 )
 from .models import (
-    Activity,
     ActivityPhoto,
     ActivityStatus,
     GroupMember,
@@ -108,6 +108,16 @@ def _by_day(activities):
             days.append((day, []))
         days[-1][1].append(a)
     return days
+
+
+def _members(request, user, owner):
+    """A page of the team's or group's members, leaders first, for those who may see them
+    (rules.may_see_members: its leaders and the staff of its scope); None for anyone else."""
+    if not rules.may_see_members(user, owner):
+        return None
+    return paginate(
+        request, owner.members.select_related("user").order_by("role", "joined_at", "id")
+    )
 
 
 def _unknown_action():
@@ -194,9 +204,11 @@ def activity(request, pk):
     taking_part = mine if mine is not None and mine.status != SignUpStatus.CANCELLED else None
     started = found.starts_at <= now
     cancelled = found.status == ActivityStatus.CANCELLED
-    can_run = rules.can_run(user, found)
     checked_in = mine is not None and mine.checked_in_at is not None
     _dress([found])
+    # The buttons shown are what the services would accept, from the facts they check: a
+    # place or the wait list before the start (acts.sign_up), giving it back before the start
+    # (acts.cancel_sign_up), photos once started by who may add them (acts.add_photos).
     context = {
         "activity": found,
         "mine": taking_part,
@@ -208,10 +220,12 @@ def activity(request, pk):
         and not started
         and taking_part is None
         and rules.may_take_part(user, found),
-        "may_cancel": taking_part is not None and not started and not cancelled,
-        "can_run": can_run,
+        "may_cancel": taking_part is not None and not started,
+        "can_run": rules.can_run(user, found),
         "photos": list(found.photos.all()) if started else [],
-        "may_add_photos": started and not cancelled and (can_run or checked_in),
+        "may_add_photos": started
+        and not cancelled
+        and rules.may_add_photos(user, found, took_part=checked_in),
         "photos_form": photos_form,
     }
     return render(request, "activities/activity.html", context)
@@ -231,11 +245,7 @@ def check_in(request, code):
     """签到: where the QR code at the venue leads. One big button; a refusal (too early, over,
     not of where one lives, full) is said on the page."""
     user = request.user
-    found = (
-        Activity.objects.select_related("place", "team", "group")
-        .filter(check_in_code=code[:32])
-        .first()
-    )
+    found = queries.activity_by_code(code)
     if found is None:
         context = {"unknown": True, "form": ButtonForm()}
         return render(request, "activities/check_in.html", context, status=404)
@@ -326,7 +336,7 @@ def _decide(request, user, action):
 @login_required
 def team(request, pk):
     user = request.user
-    found = queries.teams_near(user).filter(pk=pk).first()
+    found = queries.team_for(user, pk)
     if found is None:
         raise Http404
     service_form = ServiceForm()
@@ -377,9 +387,9 @@ def team(request, pk):
                 for error in errors:
                     messages.error(request, error)
             del decide_forms[record_id]
-    members = paginate(request, found.members.select_related("user"))
-    names = _names(user, [m.user for m in members.object_list] + [r.user for r in waiting])
-    for m in members.object_list:
+    members = _members(request, user, found)
+    names = _names(user, [m.user for m in members or ()] + [r.user for r in waiting])
+    for m in members or ():
         m.label = names[m.user_id]
     for r in waiting:
         r.label = names[r.user_id]
@@ -388,8 +398,14 @@ def team(request, pk):
     context = {
         "team": found,
         "member": me,
-        "may_join": me is None and found.open_to_join and rules.lives_in(user, found),
+        # What join_team and submit_service check: an active team, open, of where one lives.
+        "may_join": me is None
+        and found.active
+        and found.open_to_join
+        and rules.lives_in(user, found),
+        "may_record": me is not None and found.active,
         "page_obj": members,
+        "may_organise": found.active and rules.leads_team(user, found),
         "service_form": service_form,
         "records": list(queries.my_team_services(user).filter(team=found)[:LATEST]),
         "leads": leads,
@@ -413,7 +429,7 @@ def groups(request):
 @login_required
 def group(request, pk):
     user = request.user
-    found = queries.groups_near(user).filter(pk=pk).first()
+    found = queries.group_for(user, pk)
     if found is None:
         raise Http404
     if request.method == "POST":
@@ -431,10 +447,17 @@ def group(request, pk):
     coming = list(queries.calendar(user, start=timezone.now()).filter(group=found)[:LATEST])
     _dress(coming)
     me = GroupMember.objects.filter(group=found, user=user).first()
+    members = _members(request, user, found)
+    names = _names(user, [m.user for m in members or ()])
+    for m in members or ():
+        m.label = names[m.user_id]
     context = {
         "group": found,
         "member": me,
-        "may_join": me is None and rules.lives_in(user, found),
+        # What join_group checks: an active group of where one lives.
+        "may_join": me is None and found.active and rules.lives_in(user, found),
+        "page_obj": members,
+        "may_organise": found.active and rules.leads_group(user, found),
         "coming": coming,
     }
     return render(request, "activities/group.html", context)
@@ -502,7 +525,9 @@ def talents(request):
                     if accept
                     else _("You declined the invitation."),
                 )
-            return redirect("activities:talents")
+            # Back to the same page of invitations.
+            query = request.GET.urlencode()
+            return redirect(reverse("activities:talents") + (f"?{query}" if query else ""))
         else:
             _unknown_action()
     mine = list(queries.my_talents(user))
@@ -524,7 +549,10 @@ def talents(request):
         "mine": mine,
         "add_form": add_form,
         "has_home": bool(rules.homes(user)),
-        "invitations": list(queries.my_invitations(user)[:LATEST]),
+        # Paged on their own (`ipage`): every invitation waiting stays answerable.
+        "invitations": Paginator(queries.my_invitations(user), LATEST).get_page(
+            request.GET.get("ipage")
+        ),
         "sent": InvitationStatus.SENT,
         "filter_form": filter_form,
         "page_obj": page,

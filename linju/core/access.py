@@ -68,7 +68,8 @@ class Scope:
 
     def q(self, field: str = "path") -> Q:
         if self.everywhere:
-            return Q()
+            # Always true, and unlike an empty Q() it survives being OR-ed with another Q.
+            return ~Q(pk__in=[])
         if not self.prefixes:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in _outermost(self.prefixes)))

@@ -1,5 +1,5 @@
-"""Core forms: domain errors onto form fields (so pages name the field that was wrong), and the
-forms of the core pages."""
+"""Core forms: domain errors onto form fields (so pages name the field that was wrong), the
+photos field every app's upload uses, and the forms of the core pages."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -40,6 +40,32 @@ def call_service(form, fn, names=None, **kwargs):
         else:
             apply_domain_error(form, exc, names)
         return None
+
+
+# --- Fields shared by the apps' pages -------------------------------------------------------------
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input. The files pass through untouched: the service decodes and
+    re-encodes each one (core.photos) and names the one it cannot read (`photos.<n>`).
+    `camera=True` asks phones to open the rear camera (the album stays one tap away)."""
+
+    def __init__(self, *args, camera=False, **kwargs):
+        attrs = {"accept": "image/*", "multiple": True}
+        if camera:
+            attrs["capture"] = "environment"
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        return list(data) if isinstance(data, list | tuple) else [data]
 
 
 # --- Core pages (notification preferences, audit filter) ---------------------------------------

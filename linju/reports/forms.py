@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from linju.core.errors import DomainError, Invalid
+from linju.core.forms import PhotosField
 from linju.people.forms_households import IdChoiceField
 
 from .models import HANDLER_ROLES, AttributeType, Level, Status
@@ -17,29 +18,6 @@ ATTR_PREFIX = "attr__"
 
 def _blank(label):
     return [("", label)]
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input. The files pass through untouched: the service decodes and
-    re-encodes each one and names the one it cannot read (`photos.<n>`)."""
-
-    def __init__(self, *args, **kwargs):
-        attrs = {"accept": "image/*", "multiple": True}
-        if kwargs.pop("camera", False):
-            # Phones open the rear camera; the album stays one tap away on most of them.
-            attrs["capture"] = "environment"
-        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        return list(data) if isinstance(data, list | tuple) else [data]
 
 
 def attr_field_name(category_code: str, attr_code: str) -> str:

@@ -111,12 +111,13 @@ def test_who_enters_the_desk(hood, choir, client):
         assert client.get(url).status_code == 404, url
     sheet = reverse("activities:desk_activity", args=[hood.party.pk])
     assert client.post(sheet, {"action": "cancel", "reason": "x"}).status_code == 404
-    # A resident has no desk, and no sheet of an activity they do not run.
+    # A resident has no desk, and no sheet of their building's activity they do not run, nor
+    # the desk page of their community's team or group they do not lead.
     client.force_login(city.users["tenant"])
     for url in urls:
         assert client.get(url).status_code == 403, url
     for url in objects:
-        assert client.get(url).status_code == 404, url
+        assert client.get(url).status_code == 403, url
     assert client.post(reverse("activities:desk_teams"), {}).status_code == 403
     # A property manager reads the scope's activities but runs none of them.
     client.force_login(city.users["property_manager"])
@@ -165,7 +166,9 @@ def test_create_edit_check_in_and_confirm_once(hood, english):
     client.force_login(hood.staff)
     start = timezone.now() + timedelta(days=2)
     form = client.get(reverse("activities:desk_activity_new")).context["form"]
-    assert city.places["U1"].pk in [c[0] for c in form.fields["place"].choices]
+    offered = [c[0] for c in form.fields["place"].choices]
+    assert city.places["B2"].pk in offered and city.places["E1"].pk in offered
+    assert city.places["U1"].pk not in offered  # units are not listed (thousands of them)
     assert hood.patrol.pk in [c[0] for c in form.fields["team"].choices]
     data = {
         "place": city.places["B1"].pk,
@@ -304,6 +307,114 @@ def test_bad_input_names_the_field(hood, english):
     assert xlsx.status_code == 302
     listing = client.get(reverse("activities:desk_activities"), {"month": "x"})
     assert listing.status_code == 200 and 'data-field="month"' in body(listing)
+
+
+def test_a_resident_team_leader_organises_an_activity_of_the_team(hood, client):
+    city = hood.city
+    other = teams.create_team(
+        user=hood.staff, place_id=city.places["C1"].pk, name="环保队", kind="environment"
+    )
+    client.force_login(hood.leader)  # owner of H101: no staff role, leads the patrol (C1)
+    url = reverse("activities:desk_activity_new")
+    response = client.get(url, {"team": hood.patrol.pk})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [c[0] for c in form.fields["team"].choices] == ["", hood.patrol.pk]  # not 环保队
+    assert form.initial["team"] == hood.patrol.pk
+    offered = [c[0] for c in form.fields["place"].choices]
+    for name in ("C1", "E1", "B1", "B2"):  # the team's scope
+        assert city.places[name].pk in offered, name
+    assert city.places["B3"].pk not in offered
+    start = timezone.now() + timedelta(days=3)
+    data = {
+        "place": city.places["B2"].pk,
+        "title": "楼道巡查",
+        "kind": "volunteer",
+        "venue": "B2 门口",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=1)),
+        "capacity": 0,
+        "team": hood.patrol.pk,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    made = Activity.objects.get(title="楼道巡查")
+    assert (made.team, made.organiser, made.place) == (hood.patrol, hood.leader, city.places["B2"])
+    assert client.get(response["Location"]).status_code == 200  # they run it from its sheet
+    # Not of a team they lead: the service refuses it.
+    for change in ({"team": ""}, {"team": other.pk}):
+        response = client.post(url, {**data, "title": "别的", **change})
+        assert response.status_code == 403, change
+    assert not Activity.objects.filter(title="别的").exists()
+    # A resident who leads nothing has no form.
+    client.force_login(hood.member)
+    assert client.get(url).status_code == 403
+
+
+def test_the_organise_form_lists_the_buildings_of_an_estate_when_there_are_many(
+    hood, client, monkeypatch
+):
+    from linju.activities import views_desk
+
+    city = hood.city
+    monkeypatch.setattr(views_desk, "MAX_PLACES", 3)  # C1, E1, B1, B2: more than 3
+    client.force_login(hood.staff)
+    url = reverse("activities:desk_activity_new")
+    response = client.get(url)
+    offered = [c[0] for c in response.context["form"].fields["place"].choices]
+    assert offered == ["", city.places["C1"].pk, city.places["E1"].pk]
+    assert 'data-testid="within-form"' in body(response)
+    response = client.get(url, {"within": city.places["E1"].pk})
+    offered = [c[0] for c in response.context["form"].fields["place"].choices]
+    assert city.places["B1"].pk in offered and city.places["B2"].pk in offered
+    # A building not listed is taken all the same, and kept chosen when the form is wrong.
+    start = timezone.now() + timedelta(days=2)
+    data = {
+        "place": city.places["B2"].pk,
+        "title": "",
+        "kind": "culture",
+        "venue": "活动室",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=1)),
+        "capacity": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and 'data-field="title"' in body(response)
+    assert city.places["B2"].pk in [c[0] for c in response.context["form"].fields["place"].choices]
+    response = client.post(url, {**data, "title": "读书会"})
+    assert response.status_code == 302
+    assert Activity.objects.get(title="读书会").place == city.places["B2"]
+
+
+def test_desk_check_in_gives_one_answer_for_unknown_and_elsewhere(hood, english):
+    """Whether a number is registered is not told: no one has it, or its person lives in
+    another community, the same message on the same field."""
+    client = english
+    client.force_login(hood.leader)  # runs the patrol's activity, a resident
+    start = timezone.now() + timedelta(days=1)
+    walk = acts.create_activity(
+        user=hood.staff,
+        place_id=hood.city.places["B1"].pk,
+        title="夜巡",
+        kind="volunteer",
+        venue="B1",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        team_id=hood.patrol.pk,
+    )
+    sheet = reverse("activities:desk_activity", args=[walk.pk])
+
+    def answer(mobile):
+        html = body(client.post(sheet, {"action": "check_in", "mobile": mobile}))
+        return [e.split("</p>")[0] for e in html.split('data-field="mobile">')[1:]]
+
+    elsewhere, nobody = hood.city.users["owner_2"].mobile, "13999999999"
+    # Before check-in opens: both are told it is too early.
+    assert answer(elsewhere) == answer(nobody) == ["Check-in opens an hour before the start."]
+    started(walk)
+    assert answer(elsewhere) == answer(nobody)
+    assert answer(nobody) == ["No one living where the activity is held has this mobile number."]
+    assert not SignUp.objects.filter(activity=walk).exists()
 
 
 def test_a_started_activity_is_no_longer_changed_but_gets_photos(hood, media, english):  # noqa: F811
@@ -445,7 +556,8 @@ def test_teams_and_groups_are_set_up_with_members_and_leaders(hood, choir, clien
     client.force_login(owner)
     assert client.get(group_url).status_code == 200
     assert client.post(group_url, {"action": "remove", "person": hood.member.pk}).status_code == 403
-    assert client.get(reverse("activities:desk_group", args=[choir.pk])).status_code == 404
+    # A group of where they live that they do not lead: no desk page of it.
+    assert client.get(reverse("activities:desk_group", args=[choir.pk])).status_code == 403
 
 
 def test_the_team_page_confirms_and_turns_down_service(hood, client):
@@ -477,9 +589,9 @@ def test_the_team_page_confirms_and_turns_down_service(hood, client):
     response = client.get(url)
     assert (response.context["total_hours"], response.context["total_points"]) == ("2", 2)
     assert f'<tr data-record="{confirm_me.pk}">' in body(response)
-    # A member does not decide; the staff of C2 do not see the team.
+    # A member does not open the team's desk page; the staff of C2 do not see the team.
     client.force_login(hood.member)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
     client.force_login(hood.city.users["community_staff_2"])
     record = submitted(hood)
     response = client.post(url, {"action": "decide", "record": record.pk, "decision": "confirm"})
@@ -532,6 +644,11 @@ def test_talent_search_and_invite(hood, english):
     assert 'data-talent="' not in page
     response = client.get(url, {"place": city.places["B3"].pk})
     assert 'data-field="place"' in body(response)
+    # A building is taken though the selector lists the levels above buildings only.
+    choices = [c[0] for c in response.context["search"].fields["place"].choices]
+    assert city.places["E1"].pk in choices and city.places["B1"].pk not in choices
+    page = body(client.get(url, {"place": city.places["B1"].pk}))
+    assert f'data-talent="{fixer.pk}"' in page and 'data-field="place"' not in page
 
     response = client.post(url, {"talent": fixer.pk, "message": "请来帮忙"})
     assert response.status_code == 200 and 'data-field="project"' in body(response)
@@ -558,7 +675,7 @@ def test_talent_search_and_invite(hood, english):
 # --- The month's figures ------------------------------------------------------------------------
 
 
-def test_figures_page_and_xlsx(hood, client):
+def test_figures_page_and_xlsx(hood, client, monkeypatch):
     city = hood.city
     started(hood.party)
     acts.check_in(user=hood.member, code=hood.party.check_in_code)
@@ -579,6 +696,24 @@ def test_figures_page_and_xlsx(hood, client):
     response = client.get(url, {"month": "2001-01"})
     assert response.context["figures"]["activities"] == 0
 
+    # Any place of the scope is taken, though the selector lists the levels above buildings.
+    choices = [c[0] for c in response.context["form"].fields["place"].choices]
+    assert city.places["C1"].pk in choices and city.places["B1"].pk not in choices
+    response = client.get(url, {"month": month, "place": city.places["B1"].pk})
+    assert response.context["place"] == city.places["B1"]
+    assert [r["place"] for r in response.context["rows"]] == [city.places["B1"]]
+    response = client.get(url, {"month": month, "place": city.places["B3"].pk})
+    assert response.context["figures"] is None and 'data-field="place"' in body(response)
+    response = client.get(url, {"month": month, "place": city.places["U1"].pk})
+    assert 'data-field="place"' in body(response)  # a unit holds no building
+    # A page of buildings at a time.
+    from linju.activities import views_desk
+
+    monkeypatch.setattr(views_desk, "FIGURE_ROWS", 1)
+    response = client.get(url, {"month": month, "page": 2})
+    assert [r["place"].name for r in response.context["rows"]] == ["B2"]
+    assert 'rel="prev"' in body(response)
+
     response = client.get(reverse("activities:desk_figures_xlsx"), {"month": month})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -588,4 +723,4 @@ def test_figures_page_and_xlsx(hood, client):
     b1 = next(row for row in cells if row[0] and str(row[0]).endswith("B1"))
     assert tuple(b1[1:3]) == (1, 2)
     b2 = next(row for row in cells if row[0] and str(row[0]).endswith("B2"))
-    assert b2[1] == 0 and b2[3]
+    assert b2[1] == 0 and b2[3]  # the workbook holds every building, whatever the page

@@ -26,6 +26,7 @@ from linju.activities.models import (
     Talent,
     TeamMember,
 )
+from linju.core.masking import mask_name
 from linju.points.models import Account
 from linju.reports.tests.conftest import media, upload  # noqa: F401  (a fixture, a helper)
 
@@ -265,6 +266,19 @@ def test_check_in_refusals_are_pages_not_500s(client, hood, english):
     assert not SignUp.objects.filter(checked_in_at__isnull=False).exists()
 
 
+def test_a_check_in_code_no_one_makes_is_a_404_page(client, hood):
+    """A NUL in the URL never reaches the database (PostgreSQL refuses it in text: a 500)."""
+    as_user(client, hood.member)
+    for code in ("%00abc", "abc%00", "a%20b", "x" * 40):
+        for response in (
+            client.get(f"/activities/check-in/{code}/"),
+            client.post(f"/activities/check-in/{code}/"),
+        ):
+            assert response.status_code == 404, code
+            assert 'data-testid="check-in-error"' in body(response)
+    assert not SignUp.objects.exists()
+
+
 # --- Photos ---------------------------------------------------------------------------------
 
 
@@ -409,12 +423,68 @@ def test_bad_service_input_names_the_field(client, hood, data, field):
     assert not ServiceRecord.objects.exists()
 
 
-def test_member_names_are_masked_for_neighbours(client, hood):
-    html = body(as_user(client, hood.member).get(url("team", hood.patrol.pk)))
-    assert "张owner明" not in html and "张*****明" in html  # the leader, seen by a member
-    assert "张tenant明" in html  # oneself, in full
-    html = body(as_user(client, hood.staff).get(url("team", hood.patrol.pk)))
-    assert "张owner明" in html  # the community's staff handle its residents' data
+def test_members_are_listed_to_leaders_and_staff_only(client, hood):
+    liaison = hood.city.users["party_liaison"]  # lives in C1, not a member
+    target = url("team", hood.patrol.pk)
+    for person in (liaison, hood.member):  # a neighbour, a member who does not lead
+        html = body(as_user(client, person).get(target))
+        assert 'data-testid="members"' not in html
+        assert mask_name(hood.leader.name) not in html and hood.leader.name not in html
+    # The leader (a resident) sees the members, masked; the community's staff in full.
+    html = body(as_user(client, hood.leader).get(target))
+    assert 'data-testid="members"' in html and mask_name(hood.member.name) in html
+    assert hood.member.name not in html
+    html = body(as_user(client, hood.staff).get(target))
+    assert hood.leader.name in html and hood.member.name in html
+
+
+def test_a_groups_members_are_listed_to_its_leaders_only(client, hood):
+    group = teams.create_group(
+        user=hood.staff,
+        place_id=hood.city.places["C1"].pk,
+        name="合唱团",
+        leader_id=hood.leader.pk,
+    )
+    teams.join_group(user=hood.member, group_id=group.pk)
+    target = url("group", group.pk)
+    html = body(as_user(client, hood.city.users["party_liaison"]).get(target))
+    assert 'data-testid="members"' not in html and mask_name(hood.member.name) not in html
+    html = body(as_user(client, hood.member).get(target))
+    assert 'data-testid="members"' not in html and mask_name(hood.leader.name) not in html
+    html = body(as_user(client, hood.leader).get(target))
+    assert 'data-testid="members"' in html and mask_name(hood.member.name) in html
+    assert f"{url('desk_activity_new')}?group={group.pk}" in html  # the leader organises
+
+
+def test_a_retired_team_stays_visible_to_its_members_and_staff(client, hood):
+    teams.update_team(
+        user=hood.staff,
+        team_id=hood.patrol.pk,
+        name=hood.patrol.name,
+        kind=hood.patrol.kind,
+        active=False,
+    )
+    target = url("team", hood.patrol.pk)
+    html = body(as_user(client, hood.member).get(target))
+    assert 'data-testid="membership"' in html and 'data-testid="service-form"' not in html
+    assert as_user(client, hood.staff).get(target).status_code == 200
+    # A neighbour no longer finds it, nor joins it.
+    liaison = hood.city.users["party_liaison"]
+    as_user(client, liaison)
+    assert client.get(target).status_code == 404
+    assert client.post(target, {"action": "join"}).status_code == 404
+    assert not TeamMember.objects.filter(team=hood.patrol, user=liaison).exists()
+    # A member's service for a retired team is refused by the service, said on the page.
+    response = as_user(client, hood.member).post(
+        target,
+        {
+            "action": "service",
+            "served_on": timezone.localdate().isoformat(),
+            "minutes": "60",
+            "what": "巡逻",
+        },
+    )
+    assert response.status_code == 200 and not ServiceRecord.objects.exists()
 
 
 def test_leave_a_team(client, hood):
@@ -527,6 +597,31 @@ def test_answer_an_invitation(client, hood):
     )
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.ACCEPTED
+
+
+def test_every_waiting_invitation_is_answerable(client, hood):
+    """Eleven invitations: the oldest is on the second page of them, answered there."""
+    talent = talents.set_talent(user=hood.member, skill="calligraphy", note="写春联")
+    sent = [
+        talents.invite(
+            user=hood.staff, talent_id=talent.pk, message=f"请来写春联{i}", project="春节"
+        )
+        for i in range(11)
+    ]
+    oldest = sent[0]
+    as_user(client, hood.member)
+    html = body(client.get(url("talents")))
+    assert f'data-testid="accept-{oldest.pk}"' not in html
+    assert 'data-testid="invitations-pager"' in html and "ipage=2" in html
+    html = body(client.get(url("talents"), {"ipage": 2}))
+    assert f'data-testid="accept-{oldest.pk}"' in html
+    response = client.post(
+        url("talents") + "?ipage=2", {"action": "accept", "invitation": oldest.pk}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?ipage=2")
+    oldest.refresh_from_db()
+    assert oldest.status == InvitationStatus.ACCEPTED
+    assert client.get(url("talents"), {"ipage": "x"}).status_code == 200
 
 
 def test_neighbours_talents_show_masked_names(client, hood):

@@ -250,3 +250,18 @@ def test_erasing_an_account_turns_down_its_waiting_service(hood):
     assert record.status == ServiceStatus.REJECTED
     with pytest.raises(Conflict):
         teams.decide_service(user=hood.leader, record_id=record.pk, confirm=True)
+
+
+def test_a_superuser_sees_every_activity_team_and_record(hood, django_user_model):
+    root = django_user_model.objects.create_superuser("13700000000", "pass-Word-9")
+    record = teams.submit_service(
+        user=hood.member,
+        team_id=hood.patrol.pk,
+        served_on=timezone.localdate(),
+        minutes=30,
+        what="巡逻",
+    )
+    assert queries.activity_for(root, hood.party.pk) == hood.party
+    assert queries.team_for(root, hood.patrol.pk) == hood.patrol
+    assert record in queries.service_records_for(root)
+    assert hood.party in queries.runnable_activities(root)
