@@ -164,8 +164,8 @@ def _figures_choice(request, user):
     user's scope and this month by default, any place of the scope the user names (checked by
     rules.can_view); (form, None, …) when the form is wrong."""
     places = _offered(user, "activities.view")
-    form = FiguresForm(request.GET or None)
     year, month = _this_month()
+    form = FiguresForm(request.GET or None, initial={"month": f"{year:04d}-{month:02d}"})
     # Sorted by path, the first place is above the others (the outermost of the scope).
     place = places[0] if places else None
     if form.is_bound:
