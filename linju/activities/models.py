@@ -14,8 +14,10 @@
 import os
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -292,6 +294,17 @@ class Activity(Scoped):
 
     def __str__(self):
         return self.title
+
+    # An activity lasts at most a day: calendars rely on it to skip the past by the start.
+    MAX_HOURS = 24
+
+    def clean(self):
+        """The admin's guard for what the services check (a repair must not break calendars)."""
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                raise ValidationError({"ends_at": _("The end comes after the start.")})
+            if self.ends_at - self.starts_at > timedelta(hours=self.MAX_HOURS):
+                raise ValidationError({"ends_at": _("An activity lasts at most a day.")})
 
     @property
     def is_full(self) -> bool:

@@ -81,15 +81,22 @@ def calendar(user, *, start=None, end=None):
     """Activities of where the user lives (and of their staff scope, and those of the teams and
     groups they lead, wherever they live: everything they may run), from `start` to `end`,
     soonest first, with the user's own sign-up status annotated."""
-    runs = Q(team_id__in=_led(TeamMember, user)) | Q(group_id__in=_led(GroupMember, user))
+    # What the user leads, as lists (usually empty): a subquery inside the OR kept PostgreSQL
+    # from combining index scans, and it read every activity of the city (docs/performance.md).
+    teams = list(_led(TeamMember, user).values_list("team_id", flat=True))
+    groups = list(_led(GroupMember, user).values_list("group_id", flat=True))
+    runs = Q(team_id__in=teams) | Q(group_id__in=groups) if teams or groups else None
     qs = _near(Activity, user, runs).select_related("place", "team", "group")
     if start is not None:
-        qs = qs.filter(ends_at__gte=start)
+        # Nothing lasts more than a day (Activity.MAX_HOURS): the bound on the start lets the
+        # (path, starts_at) index skip the past.
+        qs = qs.filter(
+            ends_at__gte=start, starts_at__gt=start - timedelta(hours=Activity.MAX_HOURS)
+        )
     if end is not None:
         qs = qs.filter(starts_at__lt=end)
-    return qs.annotate(
-        my_status=SignUp.objects.filter(activity=OuterRef("pk"), user=user).values("status")[:1]
-    ).order_by("starts_at", "id")
+    mine = SignUp.objects.filter(activity=OuterRef("pk"), user=user).order_by()
+    return qs.annotate(my_status=mine.values("status")[:1]).order_by("starts_at", "id")
 
 
 def activity_for(user, pk):

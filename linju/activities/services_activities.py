@@ -39,7 +39,6 @@ from .models import (
 
 PLACE_KINDS = ("community", "estate", "building", "unit")
 MAX_CAPACITY = 10_000
-MAX_HOURS = 24
 MAX_PHOTOS_PER_ACTIVITY = 60
 # Check-in opens this long before the start and closes at the end.
 CHECK_IN_EARLY = timedelta(hours=1)
@@ -76,7 +75,7 @@ def _fields(*, title, kind, venue, starts_at, ends_at, capacity, description, se
     ends = as_when(ends_at, field="ends_at", required=True)
     if ends <= starts:
         raise Invalid({"ends_at": _("The end comes after the start.")})
-    if ends - starts > timedelta(hours=MAX_HOURS):
+    if ends - starts > timedelta(hours=Activity.MAX_HOURS):
         raise Invalid({"ends_at": _("An activity lasts at most a day.")})
     try:
         capacity = int(capacity or 0)
@@ -294,6 +293,9 @@ def sign_up(*, user, activity_id) -> SignUp:
     """Sign up for an activity of where one lives (a place, or the wait list when it is full).
     Signing up again after cancelling joins the end of the queue; signing up twice changes
     nothing."""
+    # The caller's homes are read before the activity's row is locked: a burst queues on that
+    # lock, and whatever runs under it runs once for everyone in the queue.
+    rules.homes(user)
     activity = _locked(activity_id)
     rules.require(
         rules.may_take_part(user, activity),
@@ -368,6 +370,7 @@ def check_in(*, user, code) -> SignUp:
     found = queries.activity_by_code(code)
     if found is None:
         raise Invalid({"code": _("This check-in code is not known.")})
+    rules.homes(user)  # before the lock, as in sign_up
     activity = _locked(found.pk)
     _open(activity)
     rules.require(
