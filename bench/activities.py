@@ -72,6 +72,17 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.common import (
+    backend_pid,
+    database_url,
+    latency_figures,
+    ms,
+    pct,
+    pool_size,
+    residents_of,
+    setup,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PREFIX = "bench:"
@@ -92,63 +103,10 @@ READERS = 50  # residents whose calendar is read
 MONTHS = 12  # seeded: ten months back, this one and the next
 
 
-def setup(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
-    import django
-
-    django.setup()
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
-
-
-def ms(seconds):
-    return round(seconds * 1000, 1)
-
-
-def latency_figures(latencies) -> dict:
-    if not latencies:
-        return {}
-    return {
-        "n": len(latencies),
-        "ms_mean": ms(statistics.fmean(latencies)),
-        "ms_p50": ms(statistics.median(latencies)),
-        "ms_p95": ms(pct(latencies, 0.95)),
-        "ms_max": ms(max(latencies)),
-    }
-
-
-def backend_pid() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        return cur.fetchone()[0]
-
-
 def month_list(today: date) -> list[tuple[int, int]]:
     """The seeded months: ten before today's, today's and the next."""
     first = today.year * 12 + today.month - 1 - (MONTHS - 2)
     return [((first + i) // 12, (first + i) % 12 + 1) for i in range(MONTHS)]
-
-
-def residents_of(community) -> list[int]:
-    """Active users with a verified residency in the community, in id order."""
-    from linju.people.models import ResidencyStatus, User
-
-    return list(
-        User.objects.filter(
-            is_active=True,
-            residencies__status=ResidencyStatus.VERIFIED,
-            residencies__household__path__startswith=community.path,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    )
 
 
 def staff_of(place) -> list:
@@ -862,20 +820,6 @@ def confirmation(community, staff, people, *, kind, run) -> dict:
 # --- Running ------------------------------------------------------------------------------------
 
 
-def pool_size(requested) -> tuple[int, int, int]:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT current_setting('max_connections')::int,"
-            " current_setting('superuser_reserved_connections')::int,"
-            " (SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
-        )
-        limit, reserved, in_use = cur.fetchone()
-    room = limit - reserved - in_use - 20  # room left for whoever else uses the server
-    return (requested or max(8, min(CALLERS, room))), limit, in_use
-
-
 def write_explained(explained, tag) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"activities-{tag}-explain.txt"
@@ -916,11 +860,7 @@ def main(argv=None):
         "--clean", action="store_true", help="only remove what an earlier run left, then stop"
     )
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL")
-        or f"postgres://postgres@127.0.0.1:5432/linju_bench_{args.preset}"
-    )
+    url = database_url(args)
     setup(url)
     from django.db import connection
     from django.utils import timezone
@@ -1024,7 +964,7 @@ def main(argv=None):
             path = write_explained(explained, tag)
             print(f"plans written: {path}", flush=True)
 
-        pool, limit, in_use = pool_size(args.pool)
+        pool, limit, in_use = pool_size(args.pool, CALLERS)
         connection.close()
         print(
             f"bursts: {CALLERS} sign-ups for {CAPACITY} places, then {CANCELS} cancellations"

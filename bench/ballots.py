@@ -24,6 +24,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench.common import database_url, pct, setup
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 TITLE = "bench: 是否同意续聘物业服务企业"
@@ -34,19 +36,6 @@ TABLES = [
     "deliberation_electormember",
     "deliberation_vote",
 ]
-
-
-def setup(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
-    import django
-
-    django.setup()
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -143,11 +132,7 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--tallies", type=int, default=50)
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL")
-        or f"postgres://postgres@127.0.0.1:5432/linju_bench_{args.preset}"
-    )
+    url = database_url(args)
     setup(url)
     from django.db import connection
     from django.utils import timezone

@@ -30,6 +30,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.common import database_url, setup
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 TABLES = ["ratings_target", "ratings_sheet", "ratings_entry"]
@@ -37,14 +39,6 @@ TABLES = ["ratings_target", "ratings_sheet", "ratings_entry"]
 
 class Rollback(Exception):
     """Raised at the end of a timed run so that its transaction is rolled back."""
-
-
-def setup(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
-    import django
-
-    django.setup()
 
 
 def backend_cpu(cursor) -> float:
@@ -165,11 +159,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL")
-        or f"postgres://postgres@127.0.0.1:5432/linju_bench_{args.preset}"
-    )
+    url = database_url(args)
     setup(url)
     from django.db import connection
 

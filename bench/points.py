@@ -46,6 +46,17 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.common import (
+    backend_pid,
+    database_url,
+    latency_figures,
+    ms,
+    pct,
+    pool_size,
+    residents_of,
+    setup,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PREFIX = "bench:"
@@ -59,58 +70,6 @@ STOCK = 50
 CALLS = 200
 COST = 50
 CREDIT = 10  # points per posting
-
-
-def setup(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
-    import django
-
-    django.setup()
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
-
-
-def ms(seconds):
-    return round(seconds * 1000, 1)
-
-
-def latency_figures(latencies) -> dict:
-    if not latencies:
-        return {}
-    return {
-        "ms_p50": ms(statistics.median(latencies)),
-        "ms_p95": ms(pct(latencies, 0.95)),
-        "ms_p99": ms(pct(latencies, 0.99)),
-        "ms_max": ms(max(latencies)),
-    }
-
-
-def backend_pid() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        return cur.fetchone()[0]
-
-
-def residents_of(community) -> list[int]:
-    """Active users with a verified residency in the community, in id order."""
-    from linju.people.models import ResidencyStatus, User
-
-    return list(
-        User.objects.filter(
-            is_active=True,
-            residencies__status=ResidencyStatus.VERIFIED,
-            residencies__household__path__startswith=community.path,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    )
 
 
 def clean_up(community, people) -> dict:
@@ -415,20 +374,6 @@ def summarise(rounds, pool) -> dict:
     }
 
 
-def pool_size(requested) -> tuple[int, int, int]:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT current_setting('max_connections')::int,"
-            " current_setting('superuser_reserved_connections')::int,"
-            " (SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
-        )
-        limit, reserved, in_use = cur.fetchone()
-    room = limit - reserved - in_use - 20  # room left for whoever else uses the server
-    return (requested or max(8, min(CALLS, room))), limit, in_use
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="city")
@@ -442,11 +387,7 @@ def main(argv=None):
     parser.add_argument("--pool", type=int, default=0, help="redemption threads (0: auto)")
     parser.add_argument("--keep", action="store_true", help="leave the rows (to inspect them)")
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL")
-        or f"postgres://postgres@127.0.0.1:5432/linju_bench_{args.preset}"
-    )
+    url = database_url(args)
     setup(url)
     from django.db import connection, transaction
 
@@ -513,7 +454,7 @@ def main(argv=None):
                     place=community,
                     reason="bench",
                 )
-        pool, limit, in_use = pool_size(args.pool)
+        pool, limit, in_use = pool_size(args.pool, CALLS)
         connection.close()
         print(
             f"redemption: {CALLS} calls for {STOCK} in stock, {pool} threads "

@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.common import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 TOUCHED = ["reports_report", "reports_step", "core_auditevent", "core_notification"]
@@ -98,11 +100,7 @@ def main(argv=None):
         help="run this SQL first inside each rolled-back run: try an index without migrating",
     )
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL")
-        or f"postgres://postgres@127.0.0.1:5432/linju_bench_{args.preset}"
-    )
+    url = database_url(args)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linju.settings")
     import django
