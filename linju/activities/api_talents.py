@@ -117,7 +117,7 @@ def my_talents(request):
     "`arts`, `cooking`, `psychology`, `other`. `visibility`: `staff` (the default: only the "
     "community staff and subdistrict administrators of my scope find it) or `neighbours` "
     "(also the heads and grid workers of my scope, and the residents of my community). Listed "
-    "at the building I live in, and offered while I live there (409 `no_home` before my home "
+    "at the unit I live in, and offered while I live there (409 `no_home` before my home "
     "is verified). 422 `skill`, `note`, `visibility`.",
 )
 def set_talent(request, skill: SkillCode, payload: TalentIn):

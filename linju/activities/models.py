@@ -413,7 +413,7 @@ class Visibility(models.TextChoices):
 
 
 class Talent(Scoped):
-    """楼组达人: one skill a resident offers, at their home (`place`: the building they live in),
+    """楼组达人: one skill a resident offers, at their home (`place`: the unit they live in),
     with who may see it. Staff of the scope always may (the pool is theirs to call on)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="talents")

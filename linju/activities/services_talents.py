@@ -1,5 +1,5 @@
 """The talent pool (seed 000: 楼组达人库): residents list their skills (repairs, legal advice,
-calligraphy, health care…) at the building they live in and say who may see them; the
+calligraphy, health care…) at the unit they live in and say who may see them; the
 handlers of a scope search it and invite a talent to an activity or a project; the talent
 accepts or declines. Keyword-only, one transaction each."""
 
@@ -17,10 +17,10 @@ from . import queries, rules
 from .models import Activity, Invitation, InvitationStatus, Skill, Talent, Visibility
 
 
-def _home_building(user):
+def _home_unit(user):
     residency = (
         Residency.objects.filter(user=user, status=ResidencyStatus.VERIFIED)
-        .select_related("household__unit__parent")
+        .select_related("household__unit")
         .order_by("id")
         .first()
     )
@@ -29,7 +29,8 @@ def _home_building(user):
             _("The talent pool lists residents: your home needs to be verified first."),
             code="no_home",
         )
-    return residency.household.unit.parent
+    # Filed at the unit: its head finds it, and so does everyone whose scope holds the unit.
+    return residency.household.unit
 
 
 @transaction.atomic
@@ -40,15 +41,15 @@ def set_talent(*, user, skill, note="", visibility=Visibility.STAFF) -> Talent:
     if visibility not in Visibility.values:
         raise Invalid({"visibility": _("Choose who may see it.")})
     note = clean_text(note, field="note", max_length=300)
-    building = _home_building(user)
+    unit = _home_unit(user)
     talent, created = Talent.objects.select_for_update().get_or_create(
         user=user,
         skill=skill,
-        defaults={"place": building, "note": note, "visibility": visibility},
+        defaults={"place": unit, "note": note, "visibility": visibility},
     )
     if not created:
         talent.note, talent.visibility, talent.updated_at = note, visibility, timezone.now()
-        talent.place, talent.path = building, building.path
+        talent.place, talent.path = unit, unit.path
         talent.save()
     audit.record(actor=user, verb="activities.talent", obj=talent, data={"skill": skill})
     return talent

@@ -30,7 +30,7 @@ def test_talents_the_pool_and_invitations(hood):
     assert (repairs["skill"], repairs["visibility"], repairs["place"]["name"]) == (
         "repairs",
         "neighbours",
-        "B1",
+        "U1",
     )
     again = post(
         owner,

@@ -597,7 +597,7 @@ def test_the_talent_pool_lists_residents_with_a_verified_home(hood):
         talents.set_talent(user=newcomer, skill="repairs")
     assert not Talent.objects.exists()
     talent = talents.set_talent(user=hood.member, skill="repairs", note="修水管")
-    assert talent.place == hood.city.places["B1"] and talent.path == hood.city.places["B1"].path
+    assert talent.place == hood.city.places["U1"] and talent.path == hood.city.places["U1"].path
     again = talents.set_talent(
         user=hood.member, skill="repairs", note="修电器", visibility="neighbours"
     )
