@@ -350,15 +350,22 @@ def monthly_figures(*, place, year: int, month: int) -> dict:
     }
 
 
-def desk_counts(user) -> dict:
-    """The desk panel: service to confirm, activities of the coming week in the scope."""
-    if (
-        not access.has_anywhere(user, "activities.view")
-        and not TeamMember.objects.filter(user=user, role=MemberRole.LEADER).exists()
-    ):
-        return {}
+def coming_week(user):
+    """The activities of the user's staff scope starting in the next seven days, soonest first."""
     now = timezone.now()
-    week = staff_activities(user).filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
+    return (
+        staff_activities(user)
+        .filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
+        .order_by("starts_at", "id")
+    )
+
+
+def desk_counts(user) -> dict | None:
+    """The staff desk's panel: service to confirm, activities of the coming week in the scope
+    (None: no panel, for staff of no activities scope such as partners)."""
+    if not access.has_anywhere(user, "activities.view"):
+        return None
+    week = coming_week(user)
     return {
         "activities_services_waiting": services_to_confirm(user)[: DESK_COUNT_CAP + 1].count(),
         "activities_this_week": week[: DESK_COUNT_CAP + 1].count(),

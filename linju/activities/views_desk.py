@@ -15,7 +15,6 @@ every write goes through a service, which checks the rule at the object's scope 
 403). Place filters offer the levels above the buildings and accept any place of the user's
 scope (a subdistrict holds thousands of buildings)."""
 
-from datetime import timedelta
 from functools import reduce
 from operator import or_
 
@@ -191,12 +190,7 @@ def desk(request):
     _require_desk(user)
     form, place, year, month = _figures_choice(request, user)
     figures = queries.monthly_figures(place=place, year=year, month=month) if place else None
-    now = timezone.now()
-    week = list(
-        queries.staff_activities(user)
-        .filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
-        .order_by("starts_at", "id")[:WEEK]
-    )
+    week = list(queries.coming_week(user)[:WEEK])
     labels = place_labels([a.place for a in week])
     for a in week:
         a.place_label = labels.get(a.place_id, "")

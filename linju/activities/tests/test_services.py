@@ -265,3 +265,10 @@ def test_a_superuser_sees_every_activity_team_and_record(hood, django_user_model
     assert queries.team_for(root, hood.patrol.pk) == hood.patrol
     assert record in queries.service_records_for(root)
     assert hood.party in queries.runnable_activities(root)
+
+
+def test_the_desk_panel_is_for_staff_of_an_activities_scope(hood):
+    assert queries.desk_counts(hood.city.users["partner"]) is None
+    assert queries.desk_counts(hood.leader) is None  # a resident leader decides on the team page
+    counts = queries.desk_counts(hood.staff)
+    assert counts == {"activities_services_waiting": 0, "activities_this_week": 1}
