@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.cleaning import as_id
 from linju.core.errors import Invalid
 from linju.core.forms import PhotosField, apply_domain_error
 from linju.people.forms_households import IdChoiceField
@@ -208,10 +209,10 @@ class IdsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        try:
-            return [int(v) for v in values]
-        except (TypeError, ValueError):
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        ids = [as_id(v) for v in values]  # None for words, NULs and numbers past a database id
+        if None in ids:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
 
     def validate(self, value):
         if self.required and not value:
