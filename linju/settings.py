@@ -139,6 +139,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "linju.people.views_auth.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "linju.core.net.client_ip"
+# How many proxies of ours add to X-Forwarded-For (1 behind one nginx); see core.net.
+TRUSTED_PROXY_COUNT = env.int("LINJU_TRUSTED_PROXY_COUNT", default=0)
+# Login history and the audit log are kept at least 180 days (security logs; the Cybersecurity
+# Law asks for six months). `manage.py purge_logs` removes what is older than these; an audit
+# retention of 0 keeps the audit log for ever.
+LOGIN_HISTORY_DAYS = env.int("LINJU_LOGIN_HISTORY_DAYS", default=365)
+AUDIT_RETENTION_DAYS = env.int("LINJU_AUDIT_RETENTION_DAYS", default=0)
 
 # One-time SMS codes: pluggable sender (console by default, like Django's e-mail backend).
 SMS_SENDER = env.str("LINJU_SMS_SENDER", default="linju.people.sms.ConsoleSender")
@@ -146,6 +154,9 @@ SMS_WEBHOOK_URL = env.str("LINJU_SMS_WEBHOOK_URL", default="")
 SMS_CODE_TTL = timedelta(minutes=env.int("LINJU_SMS_CODE_MINUTES", default=5))
 SMS_CODES_PER_HOUR = env.int("LINJU_SMS_CODES_PER_HOUR", default=5)
 SMS_RESEND_SECONDS = env.int("LINJU_SMS_RESEND_SECONDS", default=60)
+# Per client address, against SMS pumping across many numbers. Generous: a whole estate can sit
+# behind one carrier-grade NAT address.
+SMS_CODES_PER_IP_HOUR = env.int("LINJU_SMS_CODES_PER_IP_HOUR", default=30)
 SMS_MAX_ATTEMPTS = 5
 
 # Staff sessions end after this much inactivity; residents keep theirs (phones).

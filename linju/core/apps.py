@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "linju.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import retention  # noqa: F401  (registers the retention settings' check)

@@ -1,5 +1,7 @@
 """Cross-cutting records: the audit log, notifications and personal API tokens."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -20,6 +22,15 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("audit events are append-only")
+
+    def expire(self, *, before) -> int:
+        """The one way rows leave the log: the retention purge (`manage.py purge_logs`), and
+        never rows younger than the legal minimum (retention.MIN_DAYS)."""
+        from .retention import MIN_DAYS
+
+        if before > timezone.now() - timedelta(days=MIN_DAYS):
+            raise AppendOnlyError(f"audit events are kept at least {MIN_DAYS} days")
+        return models.QuerySet.delete(self.filter(created_at__lt=before))[0]
 
 
 class AuditEvent(models.Model):

@@ -16,3 +16,4 @@ class PeopleConfig(AppConfig):
         register_kind("residency.decision", _("Decisions on my household requests"))
         register_kind("role.grant", _("Roles given to me"))
         register_kind("party.liaison", _("Households I serve as a party liaison"))
+        register_kind("account.security", _("Changes to my password"))

@@ -143,6 +143,38 @@ class DeleteAccountForm(forms.Form):
             del self.fields["password"]
 
 
+class PasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone who has only logged in with SMS codes sets a first password.
+        if not user.has_usable_password():
+            del self.fields["current_password"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password2") != data["new_password"]:
+            self.add_error("new_password2", _("The two passwords differ."))
+        return data
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),

@@ -361,9 +361,14 @@ class SmsCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    # A keyed digest of the requesting address (core.net.client_key), for the per-address limit.
+    client_key = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"], name="smscode_lookup")]
+        indexes = [
+            models.Index(fields=["mobile", "purpose", "-created_at"], name="smscode_lookup"),
+            models.Index(fields=["client_key", "-created_at"], name="smscode_client"),
+        ]
 
     def __str__(self):
         return f"{self.purpose} code for {self.mobile}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from linju.core import access, audit, privacy
 from linju.core.errors import Conflict, Forbidden, Invalid
+from linju.core.net import client_key
 from linju.core.notifications import notify
 from linju.places.codes import normalise_invite_code
 from linju.places.models import Grid, Household, Place, PlaceKind
@@ -61,13 +62,25 @@ def _code_hash(mobile: str, purpose: str, code: str) -> str:
 
 
 @transaction.atomic
-def send_code(*, mobile: str, purpose: str) -> SmsCode:
+def send_code(*, mobile: str, purpose: str, client_ip: str = "") -> SmsCode:
     """Send a 6-digit code. Rate limited per number: one per SMS_RESEND_SECONDS and at most
-    SMS_CODES_PER_HOUR an hour, so the gateway cannot be used to flood a phone."""
+    SMS_CODES_PER_HOUR an hour, so the gateway cannot be used to flood a phone; and per client
+    address, SMS_CODES_PER_IP_HOUR an hour, so it cannot be pumped across many numbers."""
     if purpose not in ("login", "signup"):
         raise Invalid({"purpose": _("Unknown purpose.")})
     mobile = clean_mobile(mobile)
     now = timezone.now()
+    key = client_key(client_ip)
+    if (
+        key
+        and SmsCode.objects.filter(client_key=key, created_at__gte=now - timedelta(hours=1)).count()
+        >= settings.SMS_CODES_PER_IP_HOUR
+    ):
+        raise Conflict(
+            _("Too many codes asked for from this network; try again in an hour."),
+            code="sms_rate_limited",
+            field="mobile",
+        )
     recent = SmsCode.objects.filter(mobile=mobile, created_at__gte=now - timedelta(hours=1))
     last = recent.order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_SECONDS:
@@ -92,6 +105,7 @@ def send_code(*, mobile: str, purpose: str) -> SmsCode:
         purpose=purpose,
         code_hash=_code_hash(mobile, purpose, code),
         expires_at=now + settings.SMS_CODE_TTL,
+        client_key=key,
     )
     text = _("Your Linju code is %(code)s. It expires in %(minutes)d minutes.") % {
         "code": code,
@@ -568,6 +582,50 @@ def export_personal_data(*, user: User) -> dict:
         ],
         **privacy.export(user),
     }
+
+
+@transaction.atomic
+def change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """A person sets a new password. The current one is asked for when there is one (a session
+    left open on a shared desk must not be enough to take the account over); someone who has
+    only ever logged in with SMS codes sets their first. Other sessions end, because Django ties
+    a session to the password's hash; the caller keeps its own with update_session_auth_hash."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password() and not user.check_password(current_password or ""):
+        raise Invalid({"current_password": _("The password is wrong.")})
+    try:
+        password_validation.validate_password(new_password or "", user)
+    except ValidationError as exc:
+        raise Invalid({"new_password": list(exc.messages)}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(actor=user, verb="account.password_change", obj=user, scope_path=user.scope_path)
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[user],
+            kind="account.security",
+            title=_("Your password was changed"),
+            body=_("If this was not you, log in with an SMS code and change it at once."),
+        )
+    )
+    return user
+
+
+def login_history(*, user: User, limit: int = 20) -> list[dict]:
+    """The person's recent logins and failed attempts, newest first, for their security page."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    logins = [
+        {"time": log.attempt_time, "ok": True, "ip": log.ip_address, "agent": log.user_agent}
+        for log in AccessLog.objects.filter(username=user.mobile).order_by("-attempt_time")[:limit]
+    ]
+    failures = [
+        {"time": log.attempt_time, "ok": False, "ip": log.ip_address, "agent": log.user_agent}
+        for log in AccessFailureLog.objects.filter(username=user.mobile).order_by("-attempt_time")[
+            :limit
+        ]
+    ]
+    return sorted(logins + failures, key=lambda row: row["time"], reverse=True)[:limit]
 
 
 @transaction.atomic

@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/data/", v.my_data, name="my_data"),
     path("me/delete/", v.delete_account, name="delete_account"),
     path("me/tokens/", v.tokens, name="tokens"),
+    path("me/security/", v.security, name="security"),
 ]

@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -22,12 +22,14 @@ from django.views.decorators.http import require_POST
 from linju.core import tokens as token_service
 from linju.core.errors import DomainError, Invalid
 from linju.core.forms import apply_domain_error
+from linju.core.net import client_ip
 
 from . import services
 from .forms_auth import (
     CodeLoginForm,
     DeleteAccountForm,
     LoginForm,
+    PasswordForm,
     SendCodeForm,
     SignupForm,
     TokenForm,
@@ -108,7 +110,9 @@ def send_code(request):
     if form.is_valid():
         purpose = form.cleaned_data["purpose"]
         try:
-            services.send_code(mobile=form.cleaned_data["mobile"], purpose=purpose)
+            services.send_code(
+                mobile=form.cleaned_data["mobile"], purpose=purpose, client_ip=client_ip(request)
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -223,6 +227,35 @@ def delete_account(request):
             messages.success(request, _("Your account has been deleted."))
             return redirect("core:home")
     return render(request, "people/delete_account.html", {"form": form})
+
+
+@login_required
+@sensitive_post_parameters("current_password", "new_password", "new_password2")
+@never_cache
+def security(request):
+    """The person's password and their recent logins, so they can spot one that was not them."""
+    user = request.user
+    form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.change_password(
+                user=user,
+                current_password=form.cleaned_data.get("current_password", ""),
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            # This session stays; every other one ends (they carry the old password's hash).
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("people:security")
+    context = {
+        "form": form,
+        "history": services.login_history(user=user),
+        "history_days": settings.LOGIN_HISTORY_DAYS,
+    }
+    return render(request, "people/security.html", context)
 
 
 @login_required
