@@ -116,8 +116,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        # ASVS 2.1.1: twelve characters; a passphrase is easier to remember than symbols.
+        "OPTIONS": {"min_length": env.int("LINJU_PASSWORD_MIN_LENGTH", default=12)},
     },
+    # ASVS 2.1.2: at most 128, so a megabyte "password" cannot keep Argon2 busy.
+    {"NAME": "linju.people.passwords.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -3,7 +3,7 @@ tokens. The rules (code checks, password strength, consent) live in `people.serv
 forms only collect the input and carry the errors back to their fields."""
 
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
 from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -86,6 +86,11 @@ class SendCodeForm(forms.Form):
     purpose = forms.ChoiceField(choices=[("login", "login"), ("signup", "signup")])
 
 
+def password_rules() -> str:
+    """The configured validators' own words (so the text follows LINJU_PASSWORD_MIN_LENGTH)."""
+    return " ".join(password_validation.password_validators_help_texts())
+
+
 class SignupForm(forms.Form):
     mobile = _mobile_field()
     code = _code_field("signup")
@@ -95,7 +100,6 @@ class SignupForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters, not only digits, not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
@@ -110,6 +114,7 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = password_rules()
         self.fields["consent"].label = format_html(
             gettext(
                 'I have read and agree to the <a href="{url}" target="_blank">privacy notice</a>'
@@ -153,7 +158,6 @@ class PasswordForm(forms.Form):
     new_password = forms.CharField(
         label=_("New password"),
         strip=False,
-        help_text=_("At least 8 characters, not only digits, not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
@@ -164,6 +168,7 @@ class PasswordForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_password"].help_text = password_rules()
         # Someone who has only logged in with SMS codes sets a first password.
         if not user.has_usable_password():
             del self.fields["current_password"]

@@ -279,3 +279,24 @@ def test_retention_settings_below_six_months_fail_the_checks(settings, login_day
     settings.LOGIN_HISTORY_DAYS = login_days
     settings.AUDIT_RETENTION_DAYS = audit_days
     assert [e.id for e in retention.check_retention()] == ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("Lantern-riv4", True), ("Lantern-ri4", False), ("x" * 120 + "Lantern-4", False)],
+)
+def test_passwords_are_twelve_to_128_characters(city, password, ok):
+    owner = city.users["owner"]
+    client = logged_in(owner)
+
+    response = client.post(
+        reverse(SECURITY),
+        {"current_password": PASSWORD, "new_password": password, "new_password2": password},
+    )
+
+    assert (response.status_code == 302) is ok
+    owner.refresh_from_db()
+    assert owner.check_password(password) is ok
+    if not ok:
+        assert "new_password" in response.context["form"].errors
