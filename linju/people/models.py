@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from linju.places.models import Grid, Household, Place
@@ -54,6 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     privacy_consent_version = models.CharField(max_length=20, blank=True)
     elder_mode = models.BooleanField(_("elder mode"), default=False)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Raised by "log out everywhere else": every session signed with an older value ends.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -73,6 +76,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Where the person lives, for audit; "" (the root) for people with no household."""
         live = self.residencies.filter(status=ResidencyStatus.VERIFIED).first()
         return live.household.path if live else ""
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django signs a session with the password's hash; the generation joins it so a person
+        can end their other sessions without changing the password. At 0 the value is Django's
+        own, so sessions made before the field existed stay valid."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password
+        if self.session_generation:
+            value = f"{value}#{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self):
         return self.name

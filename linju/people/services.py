@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -608,6 +608,17 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
             body=_("If this was not you, log in with an SMS code and change it at once."),
         )
     )
+    return user
+
+
+@transaction.atomic
+def end_other_sessions(*, user: User) -> User:
+    """ "Log out everywhere else" (ASVS 3.3.4): a phone left logged in at a neighbour's, a desk
+    session someone forgot. The caller keeps its own session with update_session_auth_hash;
+    API tokens are separate and are revoked on the tokens page."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    audit.record(actor=user, verb="account.sessions_end", obj=user, scope_path=user.scope_path)
     return user
 
 

@@ -235,6 +235,10 @@ def delete_account(request):
 def security(request):
     """The person's password and their recent logins, so they can spot one that was not them."""
     user = request.user
+    if request.method == "POST" and request.POST.get("action") == "end_sessions":
+        update_session_auth_hash(request, services.end_other_sessions(user=user))
+        messages.success(request, _("You are now logged out everywhere else."))
+        return redirect("people:security")
     form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -300,3 +300,30 @@ def test_passwords_are_twelve_to_128_characters(city, password, ok):
     assert owner.check_password(password) is ok
     if not ok:
         assert "new_password" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_log_out_everywhere_else_ends_the_other_sessions_only(city):
+    owner = city.users["owner"]
+    desk, phone, tablet = logged_in(owner), logged_in(owner), logged_in(owner)
+
+    response = desk.post(reverse(SECURITY), {"action": "end_sessions"})
+
+    assert response.status_code == 302
+    assert desk.get(reverse(SECURITY)).status_code == 200
+    for other in (phone, tablet):
+        assert other.get(reverse(SECURITY)).status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)  # the password stays
+    assert AuditEvent.objects.filter(verb="account.sessions_end", actor=owner).count() == 1
+    # A new login works as before.
+    assert logged_in(owner).get(reverse(SECURITY)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sessions_from_before_the_generation_field_stay_valid(city):
+    # At generation 0 the session hash is Django's own, so an upgrade logs no one out.
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    owner = city.users["owner"]
+    assert owner.get_session_auth_hash() == AbstractBaseUser._get_session_auth_hash(owner)
