@@ -45,6 +45,20 @@ def test_user_without_current_consent_can_consent(client, city, settings):
 
 
 @pytest.mark.django_db
+def test_people_without_current_consent_are_reminded_on_every_page_but_the_notice(client, city):
+    owner = city.users["owner"]
+    owner.privacy_consent_version = "2020-01"  # as the roster import leaves it, or an old notice
+    owner.save()
+    client.force_login(owner)
+    banner = 'data-testid="consent-banner"'
+
+    assert banner in client.get(reverse("core:home")).content.decode()
+    assert banner not in client.get(reverse("people:privacy")).content.decode()
+    client.post(reverse("people:privacy"))
+    assert banner not in client.get(reverse("core:home")).content.decode()
+
+
+@pytest.mark.django_db
 def test_anonymous_consent_goes_to_login(client):
     response = client.post(reverse("people:privacy"))
     assert response.status_code == 302
