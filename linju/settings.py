@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linju.core.middleware.StaffIdleTimeoutMiddleware",
+    "linju.people.middleware.AdminTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -162,6 +163,8 @@ SMS_RESEND_SECONDS = env.int("LINJU_SMS_RESEND_SECONDS", default=60)
 SMS_CODES_PER_IP_HOUR = env.int("LINJU_SMS_CODES_PER_IP_HOUR", default=30)
 SMS_MAX_ATTEMPTS = 5
 
+# The admin site asks for a password and a code sent to the phone (people.factors).
+ADMIN_TWO_FACTORS = env.bool("LINJU_ADMIN_TWO_FACTORS", default=True)
 # Staff sessions end after this much inactivity; residents keep theirs (phones).
 STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("LINJU_STAFF_IDLE_MINUTES", default=30))
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from .api import api
 from .core import views as core_views
 from .core.api_support import api_not_found
+from .people import views_auth as people_auth_views
 
 urlpatterns = [
     path("", include("linju.core.urls")),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("admin/login/", people_auth_views.admin_login),
     path("admin/", admin.site.urls),
 ]
 

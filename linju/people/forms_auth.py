@@ -180,6 +180,23 @@ class PasswordForm(forms.Form):
         return data
 
 
+class StepUpPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class StepUpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("SMS code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),

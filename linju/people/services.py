@@ -66,7 +66,7 @@ def send_code(*, mobile: str, purpose: str, client_ip: str = "") -> SmsCode:
     """Send a 6-digit code. Rate limited per number: one per SMS_RESEND_SECONDS and at most
     SMS_CODES_PER_HOUR an hour, so the gateway cannot be used to flood a phone; and per client
     address, SMS_CODES_PER_IP_HOUR an hour, so it cannot be pumped across many numbers."""
-    if purpose not in ("login", "signup"):
+    if purpose not in ("login", "signup", "verify"):
         raise Invalid({"purpose": _("Unknown purpose.")})
     mobile = clean_mobile(mobile)
     now = timezone.now()
@@ -96,7 +96,7 @@ def send_code(*, mobile: str, purpose: str, client_ip: str = "") -> SmsCode:
             code="sms_rate_limited",
             field="mobile",
         )
-    if purpose == "login" and not User.objects.filter(mobile=mobile, is_active=True).exists():
+    if purpose != "signup" and not User.objects.filter(mobile=mobile, is_active=True).exists():
         # Say nothing about whether the number is registered; just send no code.
         return SmsCode(mobile=mobile, purpose=purpose)
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -134,22 +134,32 @@ def _consume_code(mobile: str, purpose: str, code: str) -> None:
     SmsCode.objects.filter(pk=row.pk).update(used_at=now)
 
 
-def login_with_code(*, mobile: str, code: str) -> User:
-    mobile = clean_mobile(mobile)
+def _spend_code(mobile: str, purpose: str, code: str) -> None:
     # The attempt counter must survive the failure, so it is committed even when we raise.
     with transaction.atomic():
         try:
-            _consume_code(mobile, "login", code)
+            _consume_code(mobile, purpose, code)
         except Invalid as exc:
             failure = exc
         else:
             failure = None
     if failure:
         raise failure
+
+
+def login_with_code(*, mobile: str, code: str) -> User:
+    mobile = clean_mobile(mobile)
+    _spend_code(mobile, "login", code)
     user = User.objects.filter(mobile=mobile, is_active=True).first()
     if user is None:
         raise Invalid({"mobile": _("No account uses this number.")})
     return user
+
+
+def verify_with_code(*, user: User, code: str) -> None:
+    """The second factor of a step-up (the admin site): a code sent to the person's own number
+    (purpose "verify", so a login code cannot be replayed here)."""
+    _spend_code(user.mobile, "verify", code)
 
 
 # --- Sign-up and consent ----------------------------------------------------------------------

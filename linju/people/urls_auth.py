@@ -5,6 +5,7 @@ from . import views_auth as v
 urlpatterns = [
     path("accounts/login/", v.login_view, name="login"),
     path("accounts/login/code/", v.code_login, name="code_login"),
+    path("accounts/verify/", v.verify, name="verify"),
     path("accounts/code/", v.send_code, name="send_code"),
     path("accounts/logout/", v.logout_view, name="logout"),
     path("accounts/signup/", v.signup, name="signup"),

@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -22,9 +22,10 @@ from django.views.decorators.http import require_POST
 from linju.core import tokens as token_service
 from linju.core.errors import DomainError, Invalid
 from linju.core.forms import apply_domain_error
+from linju.core.masking import mask_mobile
 from linju.core.net import client_ip
 
-from . import services
+from . import factors, services
 from .forms_auth import (
     CodeLoginForm,
     DeleteAccountForm,
@@ -32,6 +33,8 @@ from .forms_auth import (
     PasswordForm,
     SendCodeForm,
     SignupForm,
+    StepUpCodeForm,
+    StepUpPasswordForm,
     TokenForm,
 )
 
@@ -49,8 +52,9 @@ def _next_url(request) -> str:
     return ""
 
 
-def _finish_login(request, user, *, backend=None):
+def _finish_login(request, user, *, shown, backend=None):
     login(request, user, backend=backend)  # rotates the session key
+    factors.record(request, *shown)
     response = redirect(_next_url(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
     if user.language:
         response.set_cookie(
@@ -77,7 +81,7 @@ def _error_text(exc: DomainError) -> str:
 def login_view(request):
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return _finish_login(request, form.user)
+        return _finish_login(request, form.user, shown=[factors.PASSWORD])
     context = {"form": form, "next": _next_url(request), "idle": request.GET.get("idle") == "1"}
     return render(request, "people/login.html", context)
 
@@ -95,7 +99,7 @@ def code_login(request):
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                return _finish_login(request, user, backend=BACKEND)
+                return _finish_login(request, user, shown=[factors.SMS], backend=BACKEND)
     else:
         form = CodeLoginForm(initial={"mobile": request.GET.get("mobile", "")})
     return render(request, "people/code_login.html", {"form": form, "next": _next_url(request)})
@@ -172,6 +176,7 @@ def signup(request):
                 apply_domain_error(form, exc)
             else:
                 login(request, user, backend=BACKEND)
+                factors.record(request, factors.SMS, factors.PASSWORD)
                 messages.success(request, _("Welcome! Now tell us which household you live in."))
                 return redirect(_after_signup_url())
     else:
@@ -227,6 +232,62 @@ def delete_account(request):
             messages.success(request, _("Your account has been deleted."))
             return redirect("core:home")
     return render(request, "people/delete_account.html", {"form": form})
+
+
+def admin_login(request):
+    """The admin site's own login form would skip the SMS factor and Linju's lockout wording:
+    its login goes through the site's login, then the step-up."""
+    target = _next_url(request) or reverse("admin:index")
+    return redirect(f"{reverse('people:login')}?{urlencode({'next': target})}")
+
+
+@login_required
+@sensitive_post_parameters("password", "code")
+@never_cache
+def verify(request):
+    """Step-up: show the factor this session has not shown yet (people.factors), then go on to
+    `next`. The session key changes with the privilege, as at login."""
+    user = request.user
+    target = _next_url(request) or reverse("admin:index")
+    missing = factors.missing_for_admin(request)
+    if not missing:
+        return redirect(target)
+    factor = missing[0]
+    form_class = StepUpPasswordForm if factor == factors.PASSWORD else StepUpCodeForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    code_sent = False
+    if request.method == "POST" and request.POST.get("action") == "send":
+        form = StepUpCodeForm()
+        try:
+            services.send_code(mobile=user.mobile, purpose="verify", client_ip=client_ip(request))
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            code_sent = True
+    elif request.method == "POST" and form.is_valid():
+        try:
+            if factor == factors.PASSWORD:
+                # Through authenticate(), so django-axes counts a wrong password here too.
+                password = form.cleaned_data["password"]
+                if authenticate(request, mobile=user.mobile, password=password) != user:
+                    raise Invalid({"password": _("The password is wrong.")})
+            else:
+                services.verify_with_code(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            factors.record(request, factor)
+            request.session.cycle_key()
+            return redirect(f"{reverse('people:verify')}?{urlencode({'next': target})}")
+    context = {
+        "form": form,
+        "factor": factor,
+        "next": target,
+        "code_sent": code_sent,
+        "has_password": user.has_usable_password(),
+        "masked_mobile": mask_mobile(user.mobile),
+    }
+    return render(request, "people/verify.html", context)
 
 
 @login_required

@@ -29,6 +29,7 @@ from linju.activities.models import (
     Team,
     TeamMember,
 )
+from linju.core.testing import log_in_to_admin
 from linju.people.models import User
 from linju.points.models import Account
 
@@ -53,7 +54,7 @@ MODELS = [
 @pytest.fixture
 def superuser(client):
     user = User.objects.create_superuser(mobile="13800009999", password="x-admin-pass-1")
-    client.force_login(user)
+    log_in_to_admin(client, user)
     return user
 
 

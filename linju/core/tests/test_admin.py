@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from linju.core import audit, notifications
 from linju.core.models import ApiToken, AuditEvent
+from linju.core.testing import log_in_to_admin
 from linju.people.models import (
     LiaisonHousehold,
     PartyMembership,
@@ -33,7 +34,7 @@ def url(model, view, *args):
 @pytest.fixture
 def superuser_client(client, city):
     root = User.objects.create_superuser("13700000000", "pass-Word-9", name="root")
-    client.force_login(root, backend="linju.people.backends.MobileBackend")
+    log_in_to_admin(client, root)
     # Something in every table, so change pages have a row to open.
     audit.record(actor=root, verb="test.event", obj=city.households["H101"])
     notifications.notify(recipients=[root], kind="k", title="hello")

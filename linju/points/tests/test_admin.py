@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from linju.core.testing import log_in_to_admin
 from linju.people.models import User
 from linju.points import services
 from linju.points import services_store as store
@@ -33,7 +34,7 @@ READ_ONLY = [Account, PointsEntry, HoursEntry, Redemption]
 @pytest.fixture
 def superuser(client):
     user = User.objects.create_superuser(mobile="13800009999", password="x-admin-pass-1")
-    client.force_login(user)
+    log_in_to_admin(client, user)
     return user
 
 

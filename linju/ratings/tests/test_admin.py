@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
+from linju.core.testing import log_in_to_admin
 from linju.people.models import User
 from linju.places.models import Household
 from linju.ratings import defaults
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def superuser(client):
     user = User.objects.create_superuser(mobile="13800009999", password="x-admin-pass-1")
-    client.force_login(user)
+    log_in_to_admin(client, user)
     return user
 
 
