@@ -13,6 +13,8 @@ added here either: the pages and the API do that."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import (
     Activity,
     ActivityPhoto,
@@ -35,7 +37,7 @@ CONFIRMED_HELP = _(
 )
 
 
-class RepairAdmin(admin.ModelAdmin):
+class RepairAdmin(AuditedAdmin):
     """Shows `help_text` above the list and on each record's page."""
 
     help_text = ""

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from .admin_audit import AuditedAdmin
 from .models import ApiToken, AuditEvent, Notification, NotificationPreference
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdmin):
     """Append-only: no add, change or delete, even for superusers (DESIGN §4 Audit)."""
 
     list_display = ["created_at", "actor", "verb", "object_type", "object_id", "object_repr"]
@@ -27,7 +28,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["title", "recipient__mobile", "recipient__name"]
@@ -36,7 +37,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(AuditedAdmin):
     list_display = ["user", "email", "webhook"]
     list_filter = ["email", "webhook"]
     search_fields = ["user__mobile", "user__name"]
@@ -45,7 +46,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Tokens are created on the user's token page, the only place the secret is ever shown;
     here they can only be inspected or revoked (set `revoked at`)."""
 

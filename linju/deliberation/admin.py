@@ -5,6 +5,8 @@ and are kept here."""
 
 from django.contrib import admin
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import (
     AgendaItem,
     Ballot,
@@ -35,13 +37,13 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(AuditedAdmin):
     list_display = ["code", "name", "active"]
     inlines = [StageInline]
 
 
 @admin.register(MeetingKind)
-class MeetingKindAdmin(admin.ModelAdmin):
+class MeetingKindAdmin(AuditedAdmin):
     list_display = ["code", "name", "notice_days", "quorum_numerator", "quorum_denominator"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -50,13 +52,13 @@ class MeetingKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportRule)
-class SupportRuleAdmin(admin.ModelAdmin):
+class SupportRuleAdmin(AuditedAdmin):
     list_display = ["place", "households", "percent"]
     raw_id_fields = ["place"]
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(admin.ModelAdmin):
+class RepresentativeAdmin(AuditedAdmin):
     list_display = ["user", "community", "since", "until"]
     raw_id_fields = ["user", "community"]
     list_filter = ["until"]
@@ -70,7 +72,7 @@ class CompletionInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AuditedAdmin):
     list_display = ["id", "title", "status", "source", "place", "support_count", "created_at"]
     list_filter = ["status", "source", "procedure"]
     search_fields = ["=id", "title"]
@@ -87,13 +89,13 @@ class TaskUpdateInline(admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(AuditedAdmin):
     list_display = ["topic", "decided_at", "meeting", "ballot"]
     raw_id_fields = ["topic", "meeting", "ballot", "decided_by"]
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(AuditedAdmin):
     list_display = ["title", "topic", "owner", "due_on", "status", "progress"]
     list_filter = ["status"]
     raw_id_fields = ["decision", "topic", "owner", "created_by"]
@@ -102,13 +104,13 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(AuditedAdmin):
     list_display = ["topic", "user", "stars", "created_at"]
     raw_id_fields = ["topic", "user"]
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(AuditedAdmin):
     list_display = ["title", "kind", "place", "published_at"]
     list_filter = ["kind"]
     raw_id_fields = ["place", "topic", "ballot", "meeting", "published_by"]
@@ -122,7 +124,7 @@ class AgendaInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(AuditedAdmin):
     list_display = ["title", "kind", "place", "starts_at", "status"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["place", "created_by"]
@@ -131,7 +133,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitee)
-class InviteeAdmin(admin.ModelAdmin):
+class InviteeAdmin(AuditedAdmin):
     list_display = ["meeting", "user", "via", "rsvp", "checked_in_at"]
     raw_id_fields = ["meeting", "user", "checked_in_by"]
 
@@ -142,7 +144,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(Ballot)
-class BallotAdmin(admin.ModelAdmin):
+class BallotAdmin(AuditedAdmin):
     list_display = ["title", "place", "electorate", "rule", "status", "closes_at", "passed"]
     list_filter = ["status", "rule", "electorate"]
     raw_id_fields = ["place", "topic", "meeting", "created_by"]
@@ -152,7 +154,7 @@ class BallotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Elector)
-class ElectorAdmin(admin.ModelAdmin):
+class ElectorAdmin(AuditedAdmin):
     list_display = ["ballot", "label", "area", "affected"]
     raw_id_fields = ["ballot"]
     search_fields = ["label"]
@@ -160,7 +162,7 @@ class ElectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(AuditedAdmin):
     # The choice is left out: secret ballots stay secret in the back office too.
     list_display = ["ballot", "elector", "method", "cast_at", "confirmed_at"]
     list_filter = ["method"]

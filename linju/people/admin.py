@@ -7,6 +7,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import (
     LiaisonHousehold,
     PartyMembership,
@@ -33,7 +35,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     """Django's user admin, keyed by mobile number instead of a username."""
 
     form = UserChangeForm
@@ -65,7 +67,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Residency)
-class ResidencyAdmin(admin.ModelAdmin):
+class ResidencyAdmin(AuditedAdmin):
     """Normally asked for by the resident and decided on the verification queue page."""
 
     list_display = ["id", "user", "household_label", "relation", "status", "source", "requested_at"]
@@ -95,7 +97,7 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(AuditedAdmin):
     """Normally granted and revoked on the roles page, which checks the granter's scope."""
 
     list_display = ["user", "role", "place", "grid", "granted_at", "revoked_at"]
@@ -112,7 +114,7 @@ class PartyMembershipInline(admin.TabularInline):
 
 
 @admin.register(PartyOrganisation)
-class PartyOrganisationAdmin(admin.ModelAdmin):
+class PartyOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "place", "grid", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "place__name"]
@@ -122,7 +124,7 @@ class PartyOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartyMembership)
-class PartyMembershipAdmin(admin.ModelAdmin):
+class PartyMembershipAdmin(AuditedAdmin):
     list_display = ["user", "organisation", "position", "joined_at"]
     search_fields = ["user__mobile", "user__name", "organisation__name"]
     list_select_related = ["user", "organisation"]
@@ -130,7 +132,7 @@ class PartyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiaisonHousehold)
-class LiaisonHouseholdAdmin(admin.ModelAdmin):
+class LiaisonHouseholdAdmin(AuditedAdmin):
     list_display = ["member", "household_label", "organisation"]
     search_fields = ["member__mobile", "member__name", "household__room", "organisation__name"]
     list_select_related = ["member", "household__unit", "organisation"]
@@ -142,7 +144,7 @@ class LiaisonHouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(SmsCode)
-class SmsCodeAdmin(admin.ModelAdmin):
+class SmsCodeAdmin(AuditedAdmin):
     """Read-only: codes are sent by the login and sign-up pages; only their hashes are kept."""
 
     list_display = ["mobile", "purpose", "created_at", "expires_at", "attempts", "used_at"]

@@ -3,11 +3,13 @@ import; the admin is the back office of last resort (DESIGN §3)."""
 
 from django.contrib import admin
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import Grid, Household, Place
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditedAdmin):
     """A place's parent is fixed once created: `save()` recomputes only the place's own path, so
     moving it here would leave its descendants' paths (and every scope filter) wrong."""
 
@@ -24,7 +26,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(AuditedAdmin):
     list_display = ["name", "code", "community"]
     search_fields = ["name", "code", "community__name"]
     list_select_related = ["community"]
@@ -32,7 +34,7 @@ class GridAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(AuditedAdmin):
     """As with places, a household's unit is fixed once created (its path derives from it)."""
 
     list_display = ["room", "unit", "floor", "area", "owner_name", "invite_code"]

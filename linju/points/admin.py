@@ -11,6 +11,8 @@ with its reason at the desk, which is audited)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import (
     Account,
     EarningRule,
@@ -31,7 +33,7 @@ REDEMPTION_HELP = _(
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     """Viewed here, never added, changed or deleted; `help_text` says where the change is
     made instead (on the list and on each record's page)."""
 
@@ -84,7 +86,7 @@ class HoursEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EarningRule)
-class EarningRuleAdmin(admin.ModelAdmin):
+class EarningRuleAdmin(AuditedAdmin):
     list_display = [
         "place",
         "kind",
@@ -100,14 +102,14 @@ class EarningRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpiryPolicy)
-class ExpiryPolicyAdmin(admin.ModelAdmin):
+class ExpiryPolicyAdmin(AuditedAdmin):
     list_display = ["place", "months", "updated_at"]
     raw_id_fields = ["place", "updated_by"]
     readonly_fields = ["path"]
 
 
 @admin.register(StoreItem)
-class StoreItemAdmin(admin.ModelAdmin):
+class StoreItemAdmin(AuditedAdmin):
     list_display = ["name", "place", "cost", "stock", "per_person", "donor", "active"]
     list_filter = ["active"]
     search_fields = ["=id", "name", "donor"]

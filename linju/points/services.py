@@ -368,12 +368,19 @@ def _expire_one(uid, policy, entries, since, cutoff) -> int:
     lapse = min(old - (spent - refunded), account.points)
     if lapse <= 0:
         return 0
-    ledger.post_points(
+    entry = ledger.post_points(
         user_id=uid,
         amount=-lapse,
         kind=PointsKind.EXPIRY,
         key=key,
         place=policy.place,
         reason=_("Earned before %(day)s") % {"day": cutoff.isoformat()},
+    )
+    # No one acts here: the community's policy does, so the event has no actor.
+    audit.record(
+        actor=None,
+        verb="points.expire",
+        obj=entry,
+        data={"person": uid, "amount": -lapse, "cutoff": cutoff.isoformat()},
     )
     return 1

@@ -6,6 +6,8 @@ read-only."""
 
 from django.contrib import admin
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import (
     Appraisal,
     AppraisalScore,
@@ -26,7 +28,7 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     """Append-only records: viewed here, never added, changed or deleted."""
 
     def has_add_permission(self, request, obj=None):
@@ -73,7 +75,7 @@ class StarBandInline(FrozenWhenAdopted, admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(admin.ModelAdmin):
+class RubricAdmin(AuditedAdmin):
     list_display = ["name", "version", "purpose", "status", "place", "created_at", "adopted_at"]
     list_filter = ["status", "purpose"]
     search_fields = ["=id", "name", "code"]
@@ -104,7 +106,7 @@ class RubricAdmin(admin.ModelAdmin):
 
 
 @admin.register(RubricComment)
-class RubricCommentAdmin(admin.ModelAdmin):
+class RubricCommentAdmin(AuditedAdmin):
     list_display = ["rubric", "item", "user", "created_at"]
     raw_id_fields = ["rubric", "item", "user"]
     search_fields = ["text"]
@@ -118,7 +120,7 @@ class PanellistInline(admin.TabularInline):
 
 
 @admin.register(Contest)
-class ContestAdmin(admin.ModelAdmin):
+class ContestAdmin(AuditedAdmin):
     list_display = ["name", "purpose", "target_kind", "period", "place", "rubric", "active"]
     list_filter = ["purpose", "period", "active"]
     search_fields = ["=id", "name"]
@@ -151,7 +153,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(AuditedAdmin):
     list_display = ["contest", "period_start", "status", "due_on", "published_at", "locked_at"]
     list_filter = ["status", "contest__purpose"]
     search_fields = ["=id", "contest__name"]
@@ -164,7 +166,7 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AuditedAdmin):
     list_display = ["label", "round", "rank", "total", "lost", "vetoed", "flag", "stars"]
     list_filter = ["flag", "vetoed"]
     search_fields = ["=id", "label"]
@@ -183,7 +185,7 @@ class EntryInline(admin.TabularInline):
 
 
 @admin.register(Sheet)
-class SheetAdmin(admin.ModelAdmin):
+class SheetAdmin(AuditedAdmin):
     list_display = ["target", "round", "panellist", "total", "lost", "vetoed", "submitted_at"]
     list_filter = ["vetoed", "round__status"]
     search_fields = ["=id", "target__label"]
@@ -201,7 +203,7 @@ class CorrectionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HeadDuty)
-class HeadDutyAdmin(admin.ModelAdmin):
+class HeadDutyAdmin(AuditedAdmin):
     list_display = ["contest", "year", "user", "fulfilled", "decided_at"]
     list_filter = ["year", "fulfilled"]
     raw_id_fields = ["contest", "user", "decided_by"]
@@ -222,7 +224,7 @@ class AppraisalScoreInline(admin.TabularInline):
 
 
 @admin.register(Appraisal)
-class AppraisalAdmin(admin.ModelAdmin):
+class AppraisalAdmin(AuditedAdmin):
     list_display = ["subject", "rubric", "user", "created_at"]
     search_fields = ["subject"]
     raw_id_fields = ["rubric", "user"]

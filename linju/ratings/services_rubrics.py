@@ -149,6 +149,8 @@ def update_rubric(*, user, rubric, name=None, description=None) -> Rubric:
     if description is not None:
         rubric.description = clean_text(description, field="description", max_length=5000)
     rubric.save(update_fields=["name", "description"])
+    changed = [f for f, v in (("name", name), ("description", description)) if v is not None]
+    audit.record(actor=user, verb="ratings.rubric_update", obj=rubric, data={"fields": changed})
     return rubric
 
 

@@ -4,6 +4,8 @@ ordinary data and may be kept here too."""
 
 from django.contrib import admin
 
+from linju.core.admin_audit import AuditedAdmin
+
 from .models import Category, CategoryAttribute, Message, Photo, Report, Step, Supporter
 
 
@@ -13,7 +15,7 @@ class AttributeInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = [
         "code",
         "name",
@@ -46,7 +48,7 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdmin):
     list_display = [
         "id",
         "category",
@@ -69,12 +71,12 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(AuditedAdmin):
     list_display = ["report", "user", "created_at"]
     raw_id_fields = ["report", "user"]
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AuditedAdmin):
     list_display = ["report", "author", "role", "created_at"]
     raw_id_fields = ["report", "author"]

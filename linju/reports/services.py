@@ -248,6 +248,10 @@ def support_report(*, user, report) -> Report:
     _save(report, timezone.now(), "supporter_count")
     report.refresh_from_db(fields=["supporter_count"])
     _step(report, StepKind.SUPPORTED, actor=user, public=False)
+    # Backing counts publicly (the report's supporters), like a topic's 附议.
+    audit.record(
+        actor=user, verb="report.support", obj=report, data={"supporters": report.supporter_count}
+    )
     return report
 
 

@@ -138,3 +138,57 @@ def test_place_parent_is_fixed_once_created(superuser_client, city):
     body = superuser_client.get(url(type(place), "change", place.pk)).content.decode()
     assert 'name="parent"' not in body
     assert 'name="parent"' in superuser_client.get(url(type(place), "add")).content.decode()
+
+
+# --- repairs in the admin are audited (core.admin_audit) ------------------------------------------
+
+
+def test_every_model_admin_records_its_repairs_in_the_audit_log():
+    from linju.core.admin_audit import AuditedAdmin
+
+    plain = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model.__module__.startswith("linju.") and not isinstance(model_admin, AuditedAdmin)
+    ]
+    assert plain == []
+
+
+def test_a_change_in_the_admin_writes_an_audit_event_in_the_objects_scope(superuser_client, city):
+    from linju.people.models import RoleGrant
+
+    grant = RoleGrant.objects.get(user=city.users["unit_head"])
+    data = {
+        "user": grant.user_id,
+        "role": grant.role,
+        "place": grant.place_id,
+        "grid": "",
+        "granted_at_0": grant.granted_at.strftime("%Y-%m-%d"),
+        "granted_at_1": grant.granted_at.strftime("%H:%M:%S"),
+        "revoked_at_0": timezone.now().strftime("%Y-%m-%d"),
+        "revoked_at_1": "00:00:00",
+    }
+    form = superuser_client.get(url(RoleGrant, "change", grant.pk)).context["adminform"].form
+    data = {**{k: v for k, v in form.initial.items() if v is not None and k in form.fields}, **data}
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
+
+    response = superuser_client.post(url(RoleGrant, "change", grant.pk), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(verb="admin.change", object_id=str(grant.pk))
+    assert event.object_type == "people.rolegrant"
+    assert event.scope_path == grant.place.path
+    assert event.data["changes"]  # the fields that changed, as Django's admin log names them
+
+
+def test_a_delete_in_the_admin_writes_an_audit_event_before_the_row_goes(superuser_client, city):
+    from linju.places.models import Grid
+
+    grid = Grid.objects.create(community=city.places["C1"], name="G9", code="G9")
+
+    response = superuser_client.post(url(Grid, "delete", grid.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Grid.objects.filter(pk=grid.pk).exists()
+    event = AuditEvent.objects.get(verb="admin.delete", object_id=str(grid.pk))
+    assert event.object_type == "places.grid"
