@@ -21,7 +21,7 @@ PYTEST := $(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev install-bench demo serve worker migrate static test test-pg \
-	lint fmt messages bench clean
+	lint fmt messages bench backup clean
 
 help:
 	@echo "make demo      install, migrate, load the demo community, serve on http://127.0.0.1:8000"
@@ -31,6 +31,7 @@ help:
 	@echo "make fmt       ruff format and ruff check --fix"
 	@echo "make serve     migrate and serve with gunicorn (no demo data)"
 	@echo "make worker    run the background task worker (django-tasks database backend)"
+	@echo "make backup    write a backup of the database and media into BACKUP_DIR=$(BACKUP_DIR)"
 	@echo "make bench     generate the small city in PostgreSQL and load-test it (BENCH_PRESET=city)"
 	@echo "make messages  update and compile the zh_Hans translations (needs GNU gettext)"
 	@echo "make clean     remove the virtual environment, collected static files and caches"
@@ -72,7 +73,7 @@ serve: migrate static
 	exec env $(LOCAL_HTTP) $(BIN)/gunicorn -c linju/gunicorn.conf.py
 
 worker: migrate
-	exec env $(LOCAL_HTTP) $(PY) manage.py db_worker --queue-name '*'
+	exec env $(LOCAL_HTTP) $(PY) manage.py run_worker --queue-name '*'
 
 test: $(DEV_STAMP)
 	$(PYTEST)
@@ -87,6 +88,11 @@ lint: $(DEV_STAMP)
 fmt: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# One archive of the database and media (docs/operations.md#backups-and-restore).
+BACKUP_DIR ?= var/backups
+backup: $(BASE_STAMP)
+	$(PY) manage.py backup $(BACKUP_DIR)
 
 # Benchmarks need PostgreSQL (BENCH_DB_URL); figures go to var/bench/ and docs/performance.md.
 BENCH_PRESET ?= small

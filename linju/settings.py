@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "linju.core.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "linju.core.middleware.LanguageMiddleware",
@@ -256,6 +258,46 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): every script and style comes from the app's own static
+# files, so an injected <script>, inline handler or style="" does not run. A view that needs
+# more gets it from django-csp's decorators, never by loosening this (the admin and the API docs
+# need nothing more: tests/browser/test_csp.py).
+# LINJU_CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only (browsers
+# report violations instead of blocking them) to try a change of policy on a live site;
+# LINJU_CSP_REPORT_URI names where browsers send those reports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.str("LINJU_CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env.str("LINJU_CSP_REPORT_URI")]
+if env.bool("LINJU_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
+# Permissions-Policy (core.security_headers): the camera for report and score photos taken on
+# the page (<input capture>); no page uses any other of these powerful features.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": ["self"],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database that cannot be reached answers 503, any other uncaught error 500 (core.outage).
+handler500 = "linju.core.outage.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += static(
+        settings.MEDIA_URL, view=core_views.media, document_root=settings.MEDIA_ROOT
+    )

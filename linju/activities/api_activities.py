@@ -29,14 +29,14 @@ from .schemas import (
     ActivityDetailOut,
     ActivityIn,
     ActivityOut,
+    ActivityPhotoOut,
+    ActivityReasonIn,
     ActivityUpdateIn,
+    AttendanceIn,
     CalendarFilter,
     CodeIn,
-    ConfirmIn,
     PersonIn,
-    PhotoOut,
     PhotosIn,
-    ReasonIn,
     SignUpOut,
     SignUpRowOut,
 )
@@ -285,7 +285,7 @@ def update(request, activity_id: int, payload: ActivityUpdateIn):
     description="With the `reason` (422) told to everyone signed up or waiting. 409 "
     "`cancelled`, `over`." + SCOPE_NOTE,
 )
-def cancel(request, activity_id: int, payload: ReasonIn):
+def cancel(request, activity_id: int, payload: ActivityReasonIn):
     user = request.user
     _find(user, activity_id)
     services.cancel_activity(user=user, activity_id=activity_id, reason=payload.reason)
@@ -377,7 +377,7 @@ def desk_check_in(request, activity_id: int, payload: PersonIn):
     "`own_attendance`). 422 `sign_up_ids` (none, not of this activity, not checked in)."
     + SCOPE_NOTE,
 )
-def confirm(request, activity_id: int, payload: ConfirmIn):
+def confirm(request, activity_id: int, payload: AttendanceIn):
     user = request.user
     _find(user, activity_id)
     chosen = services.confirm_attendance(
@@ -392,7 +392,7 @@ def confirm(request, activity_id: int, payload: ConfirmIn):
 
 @router.get(
     "/{int:activity_id}/photos",
-    response={200: list[PhotoOut], **ERRORS},
+    response={200: list[ActivityPhotoOut], **ERRORS},
     summary="Photos of an activity",
     description="Oldest first; capped. 404 outside the caller's calendar.",
 )
@@ -407,7 +407,7 @@ def photos(request, activity_id: int):
 
 @router.post(
     "/{int:activity_id}/photos",
-    response={201: list[PhotoOut], **ERRORS},
+    response={201: list[ActivityPhotoOut], **ERRORS},
     summary="Add photos (人人有展示)",
     description="Multipart: up to 9 `photos` files (any common image format: re-encoded, EXIF "
     "location removed) and a `caption`; by those who run it or took part (checked in), once "
@@ -444,7 +444,8 @@ def _photo_for(user, photo_id: int):
     url_name="activities_photo",
     openapi_extra={
         "responses": {
-            "200": {
+            # An int, to merge into ninja's own 200 rather than stand beside it as "200".
+            200: {
                 "description": "The photo",
                 "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -20,8 +20,8 @@ from . import services_talents as services
 from .api_common import activity_ref, people, place_ref
 from .models import Invitation, Talent
 from .schemas import (
-    FiguresFilter,
-    FiguresOut,
+    ActivityFiguresFilter,
+    ActivityFiguresOut,
     InvitationIn,
     InvitationOut,
     NeighbourFilter,
@@ -269,7 +269,7 @@ def _month(month: str | None) -> tuple[int, int]:
 
 @router.get(
     "/figures",
-    response={200: FiguresOut, **ERRORS},
+    response={200: ActivityFiguresOut, **ERRORS},
     summary="Monthly figures (每月一活动)",
     description="For staff of the place's scope: for every building under `place`, the "
     "activities held there in the `month` (YYYY-MM, default this month; cancelled ones do not "
@@ -277,7 +277,7 @@ def _month(month: str | None) -> tuple[int, int]:
     "estate- or community-level activities count in the totals only. 422 `place` (not one I "
     "may see), `month`.",
 )
-def figures(request, filters: Query[FiguresFilter]):
+def figures(request, filters: Query[ActivityFiguresFilter]):
     user = request.user
     place = Place.objects.filter(pk=filters.place).first()
     if place is None or not rules.can_view(user, place):

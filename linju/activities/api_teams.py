@@ -15,18 +15,18 @@ from . import services_teams as services
 from .api_common import people, place_ref
 from .models import GroupMember, MemberRole, TeamMember
 from .schemas import (
+    ActivityReasonIn,
     GroupDetailOut,
     GroupIn,
     GroupOut,
     GroupUpdateIn,
     MemberIn,
-    MemberOut,
-    ReasonIn,
-    ServiceIn,
-    ServiceOut,
+    MembershipOut,
     TeamDetailOut,
     TeamIn,
     TeamOut,
+    TeamServiceIn,
+    TeamServiceOut,
     TeamUpdateIn,
 )
 
@@ -245,7 +245,7 @@ def join_team(request, team_id: int):
 
 @router.get(
     "/teams/{int:team_id}/members",
-    response={200: list[MemberOut], **ERRORS},
+    response={200: list[MembershipOut], **ERRORS},
     summary="A team's members",
     description="For its leaders and staff of the scope (403 for its other members and the "
     "residents who see it): leaders first. Names masked outside the caller's personal-data "
@@ -262,7 +262,7 @@ def team_members(request, team_id: int):
 
 @router.post(
     "/teams/{int:team_id}/members",
-    response={200: MemberOut, **ERRORS},
+    response={200: MembershipOut, **ERRORS},
     summary="Add a member or appoint a leader",
     description="By community staff; a member given `role: leader` becomes one (and back). "
     "422 `person`, `role`." + TEAM_NOTE,
@@ -295,13 +295,13 @@ def leave_team(request, team_id: int, person_id: int):
 
 @router.post(
     "/teams/{int:team_id}/services",
-    response={201: ServiceOut, **ERRORS},
+    response={201: TeamServiceOut, **ERRORS},
     summary="Record service for a team (志愿服务)",
     description="By a member for themselves, or by a leader or community staff for a member "
     "(`person`, 403 for others); it waits for a leader's confirmation. 422 `served_on` (in the "
     "past year), `minutes` (1 to 720), `what`, `person` (not a member)." + TEAM_NOTE,
 )
-def submit_service(request, team_id: int, payload: ServiceIn):
+def submit_service(request, team_id: int, payload: TeamServiceIn):
     user = request.user
     _find_team(user, team_id)
     record = services.submit_service(
@@ -317,7 +317,7 @@ def submit_service(request, team_id: int, payload: ServiceIn):
 
 @router.get(
     "/services/waiting",
-    response={200: list[ServiceOut], **ERRORS},
+    response={200: list[TeamServiceOut], **ERRORS},
     summary="Service waiting for my confirmation",
     description="Of the teams I lead (not my own) and, for community staff, of every team in "
     "their scope; oldest first. Names masked outside my personal-data scope; capped.",
@@ -330,7 +330,7 @@ def services_waiting(request):
 
 @router.get(
     "/services/mine",
-    response={200: list[ServiceOut], **ERRORS},
+    response={200: list[TeamServiceOut], **ERRORS},
     summary="My team service",
     description="Latest first, waiting, confirmed (with its points) or not (with the reason); "
     "capped.",
@@ -344,7 +344,7 @@ def my_services(request):
 
 @router.post(
     "/services/{int:record_id}/confirm",
-    response={200: ServiceOut, **ERRORS},
+    response={200: TeamServiceOut, **ERRORS},
     summary="Confirm a member's service",
     description="By a leader of the team or community staff (403 otherwise): the time goes on "
     "the volunteer's record and earns points, once. 409 `decided`, `own_service` (another "
@@ -359,12 +359,12 @@ def confirm_service(request, record_id: int):
 
 @router.post(
     "/services/{int:record_id}/reject",
-    response={200: ServiceOut, **ERRORS},
+    response={200: TeamServiceOut, **ERRORS},
     summary="Turn a member's service down",
     description="With the `reason` (422), told to the member. 409 `decided`, `own_service`; "
     "403 for those who may not decide; 404 outside the caller's view.",
 )
-def reject_service(request, record_id: int, payload: ReasonIn):
+def reject_service(request, record_id: int, payload: ActivityReasonIn):
     user = request.user
     _record(user, record_id)
     services.decide_service(user=user, record_id=record_id, confirm=False, reason=payload.reason)
@@ -450,7 +450,7 @@ def join_group(request, group_id: int):
 
 @router.get(
     "/groups/{int:group_id}/members",
-    response={200: list[MemberOut], **ERRORS},
+    response={200: list[MembershipOut], **ERRORS},
     summary="A group's members",
     description="For its leaders and staff of the scope (403 for its other members and the "
     "residents who see it): leaders first. Names masked outside the caller's personal-data "
@@ -467,7 +467,7 @@ def group_members(request, group_id: int):
 
 @router.post(
     "/groups/{int:group_id}/members",
-    response={200: MemberOut, **ERRORS},
+    response={200: MembershipOut, **ERRORS},
     summary="Add a member or appoint a leader",
     description="By community staff. 422 `person`, `role`." + GROUP_NOTE,
 )

@@ -13,7 +13,6 @@
 
 import os
 import secrets
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,13 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.uploads import stored_name
 from linju.places.models import Scoped
 
 User = settings.AUTH_USER_MODEL
 
 
 def activity_photo_path(instance, filename):
-    return f"activities/photos/{uuid.uuid4().hex}.jpg"
+    """A random name (see deliberation.models.private_path)."""
+    return stored_name("activities/photos", filename)
 
 
 def new_check_in_code() -> str:

@@ -48,7 +48,7 @@ class PlaceRefOut(Schema):
     name: str
 
 
-class PersonOut(Schema):
+class ActivityPersonOut(Schema):
     id: int
     name: str = Field(
         description="In full for oneself and for handlers whose personal-data scope holds one "
@@ -106,7 +106,7 @@ class ActivityOut(Schema):
     )
 
 
-class PhotoOut(Schema):
+class ActivityPhotoOut(Schema):
     id: int
     caption: str
     url: str = Field(description="The JPEG (re-encoded on upload, without metadata).")
@@ -122,7 +122,7 @@ class ActivityDetailOut(ActivityOut):
         description="The code the venue's QR code holds (POST /activities/check-in); only to "
         "those who run the activity."
     )
-    photos: list[PhotoOut]
+    photos: list[ActivityPhotoOut]
 
 
 class ActivityIn(Schema):
@@ -156,7 +156,7 @@ class ActivityUpdateIn(Schema):
     service_minutes: Whole | None = None
 
 
-class ReasonIn(Schema):
+class ActivityReasonIn(Schema):
     reason: Text = Field("", max_length=300)
 
 
@@ -168,7 +168,7 @@ class PersonIn(Schema):
     person: Id = Field(description="The participant's user id.")
 
 
-class ConfirmIn(Schema):
+class AttendanceIn(Schema):
     sign_up_ids: list[Id] = Field(
         max_length=10_000, description="Sign-ups of people checked in who took part."
     )
@@ -205,7 +205,7 @@ class SignUpOut(Schema):
 
 class SignUpRowOut(Schema):
     id: int
-    person: PersonOut
+    person: ActivityPersonOut
     status: str
     status_label: str
     signed_at: LocalDateTime
@@ -217,8 +217,8 @@ class SignUpRowOut(Schema):
 # --- Teams, their service, interest groups ----------------------------------------------------
 
 
-class MemberOut(Schema):
-    person: PersonOut
+class MembershipOut(Schema):
+    person: ActivityPersonOut
     role: str = Field(description="`leader` or `member`.")
     role_label: str
     joined_at: LocalDateTime
@@ -245,7 +245,7 @@ MEMBERS_NOTE = (
 
 class TeamDetailOut(TeamOut):
     my_role: str | None = Field(description="`leader`, `member` or null.")
-    leaders: list[PersonOut] | None = Field(description="Its leaders. " + MEMBERS_NOTE)
+    leaders: list[ActivityPersonOut] | None = Field(description="Its leaders. " + MEMBERS_NOTE)
     may_see_members: bool = Field(description="I may list its members and leaders.")
     may_manage: bool = Field(description="I may change it and appoint its members.")
 
@@ -272,7 +272,7 @@ class MemberIn(Schema):
     role: RoleCode = "member"
 
 
-class ServiceIn(Schema):
+class TeamServiceIn(Schema):
     served_on: date = Field(description="YYYY-MM-DD, within the past year.")
     minutes: Whole = Field(description="1 to 720.")
     what: Text = Field(max_length=200, description="What the service was.")
@@ -281,10 +281,10 @@ class ServiceIn(Schema):
     )
 
 
-class ServiceOut(Schema):
+class TeamServiceOut(Schema):
     id: int
     team: RefOut
-    person: PersonOut
+    person: ActivityPersonOut
     served_on: date
     minutes: int
     what: str
@@ -308,7 +308,7 @@ class GroupOut(Schema):
 
 class GroupDetailOut(GroupOut):
     my_role: str | None = Field(description="`leader`, `member` or null.")
-    leaders: list[PersonOut] | None = Field(description="Its leaders. " + MEMBERS_NOTE)
+    leaders: list[ActivityPersonOut] | None = Field(description="Its leaders. " + MEMBERS_NOTE)
     may_see_members: bool = Field(description="I may list its members and leaders.")
     may_manage: bool = Field(description="I may change it and appoint its members.")
 
@@ -345,7 +345,7 @@ class TalentOut(Schema):
 
 
 class PoolTalentOut(TalentOut):
-    person: PersonOut
+    person: ActivityPersonOut
 
 
 class TalentIn(Schema):
@@ -389,13 +389,13 @@ class InvitationOut(Schema):
 
 
 class SentInvitationOut(InvitationOut):
-    person: PersonOut = Field(description="The talent.")
+    person: ActivityPersonOut = Field(description="The talent.")
 
 
 # --- Figures ---------------------------------------------------------------------------------
 
 
-class FiguresFilter(Schema):
+class ActivityFiguresFilter(Schema):
     place: Id = Field(description="A place in my staff scope: a community, an estate…")
     month: Month | None = Field(None, description="YYYY-MM; this month when left out.")
 
@@ -406,7 +406,7 @@ class BuildingFiguresOut(Schema):
     person_times: int = Field(description="Check-ins (人次).")
 
 
-class FiguresOut(Schema):
+class ActivityFiguresOut(Schema):
     place: PlaceRefOut
     year: int
     month: int

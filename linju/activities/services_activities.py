@@ -17,7 +17,7 @@ from linju.core import audit
 from linju.core.cleaning import as_id, as_when, clean_text
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
-from linju.core.photos import clean_photos
+from linju.core.uploads import clean_photos
 from linju.people.models import User
 from linju.places.models import Place
 from linju.points import earning

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import Context, Engine
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import ABS_TPL_PATH, Swagger
@@ -97,6 +98,13 @@ def _field_of(loc) -> str:
 
 
 def install_error_handlers(api):
+    from . import outage  # imports error_body from here
+
+    # ninja catches every exception of a route; without this a database outage would reach
+    # Django as a 500 (or ninja's traceback page under DEBUG).
+    for database_error in outage.DATABASE_ERRORS:
+        api.add_exception_handler(database_error, outage.unavailable)
+
     @api.exception_handler(Invalid)
     def invalid(request, exc: Invalid):
         errors = [{"field": f, "message": m} for f, ms in exc.errors.items() for m in ms]
@@ -220,11 +228,15 @@ class LocalSwagger(Swagger):
         return HttpResponse(html)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """Unknown paths under /api/ answer in the API's error shape, not Django's HTML page."""
+    """Unknown paths under /api/ answer in the API's error shape, not Django's HTML page.
+
+    Exempt from the CSRF check: it changes nothing, and an unsafe method sent to a path no route
+    takes (`POST /api/v1/reports/abc/accept`) would otherwise get Django's HTML 403 page."""
     from django.http import JsonResponse
 
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 # Big lists (a subdistrict holds millions of reports, hundreds of thousands of audit events)

@@ -51,7 +51,7 @@ class MultipleFileInput(forms.FileInput):
 
 class PhotosField(forms.FileField):
     """Several photos in one input. The files pass through untouched: the service decodes and
-    re-encodes each one (core.photos) and names the one it cannot read (`photos.<n>`).
+    re-encodes each one (core.uploads) and names the one it cannot read (`photos.<n>`).
     `camera=True` asks phones to open the rear camera (the album stays one tap away)."""
 
     def __init__(self, *args, camera=False, **kwargs):

@@ -138,3 +138,19 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class TaskWorker(models.Model):
+    """A background worker's lease (core.workers): its heartbeat renews `seen_at` while it lives;
+    the tasks it was running go back to the queue once the lease runs out."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self):
+        return self.worker_id

@@ -56,7 +56,9 @@ def notify_many(*, messages, kind: str) -> list[Notification]:
 
         deliver_notifications.enqueue(ids)
 
-    transaction.on_commit(enqueue)
+    # robust: the write has committed; a queue the database cannot reach just now must not turn
+    # its success into an error page (the lost delivery is logged).
+    transaction.on_commit(enqueue, robust=True)
     return created
 
 

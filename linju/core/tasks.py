@@ -3,10 +3,11 @@
 import json
 import logging
 import urllib.request
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils import timezone
 from django_tasks import task
 
@@ -34,37 +35,29 @@ def post_webhook(payload: dict) -> None:
         response.read()
 
 
-def _claim(note_id: int, stamp: str) -> bool:
-    """Stamp a channel before sending; only the run whose update matched the row sends. Two
-    runs of the task (a retry, or a worker restarted mid-task) can never both send."""
-    return bool(
-        Notification.objects.filter(pk=note_id, **{f"{stamp}__isnull": True}).update(
-            **{stamp: timezone.now()}
-        )
+def _stamp(note_id: int, stamp: str) -> None:
+    """Record a channel as delivered, once its send succeeded. The first run to stamp wins; a
+    run that sent after it changes nothing."""
+    Notification.objects.filter(pk=note_id, **{f"{stamp}__isnull": True}).update(
+        **{stamp: timezone.now()}
     )
-
-
-def _release(note_id: int, stamp: str) -> None:
-    """Sending failed: clear the stamp so a later run tries again."""
-    Notification.objects.filter(pk=note_id).update(**{stamp: None})
-
-
-def _send(note, stamp: str, send) -> bool:
-    if not _claim(note.pk, stamp):
-        return False
-    try:
-        send()
-    except Exception:
-        _release(note.pk, stamp)
-        raise
-    return True
 
 
 @task()
 def deliver_notifications(ids: list[int]) -> int:
     """Send the e-mail and webhook copies recipients asked for; returns how many were sent.
     A channel that fails is left unstamped and the task fails after trying the others, so a
-    retry sends only what is still missing."""
+    retry sends only what is still missing.
+
+    A channel is stamped after its send succeeded, never before: a run that dies between the
+    two (its worker killed, its task re-queued by core.workers) sends that channel again rather
+    than never. What "once" means therefore differs by channel:
+    - webhook: delivered at least once, and every attempt carries the same Idempotency-Key
+      (`linju-notification-<id>`), so a gateway that honours the key acts on it exactly once;
+    - e-mail: delivered at least once. SMTP has no idempotency key; a repeat, only possible when
+      a run dies between the mail server's acceptance and the stamp, is a second copy with the
+      same Message-ID, which mail systems that deduplicate by it drop. (Stamping before sending
+      traded that rare duplicate for a rare loss, and a lost notice is the worse of the two.)"""
     sent = 0
     failures = []
     notes = list(Notification.objects.filter(pk__in=ids).select_related("recipient"))
@@ -84,7 +77,9 @@ def deliver_notifications(ids: list[int]) -> int:
             channels.append(("webhooked_at", partial(post_webhook, _webhook_payload(note, user))))
         for stamp, send in channels:
             try:
-                sent += _send(note, stamp, send)
+                send()
+                _stamp(note.pk, stamp)
+                sent += 1
             except Exception as exc:
                 log.warning("notification %s: %s failed: %s", note.pk, stamp, exc)
                 failures.append((note.pk, stamp))
@@ -97,7 +92,14 @@ def _send_email(note, user) -> None:
     parts = [note.body or note.title]
     if note.url:
         parts.append(note.url)
-    send_mail(note.title, "\n\n".join(parts), None, [user.email], fail_silently=False)
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "linju"
+    EmailMessage(
+        note.title,
+        "\n\n".join(parts),
+        to=[user.email],
+        # The same on every attempt, like the webhook's Idempotency-Key.
+        headers={"Message-ID": f"<linju-notification-{note.pk}@{domain}>"},
+    ).send(fail_silently=False)
 
 
 def _webhook_payload(note, user) -> dict:

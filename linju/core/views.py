@@ -1,7 +1,6 @@
 """Core pages: the home pages, the inbox and its preferences, the audit log, elder mode."""
 
 import json
-import mimetypes
 from functools import cached_property, wraps
 
 from django.conf import settings
@@ -17,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
+from django.views.static import serve as static_serve
 
 from linju.people import queries as people_queries
 from linju.people import services as people_services
 
-from . import access, modules, notifications, queries
+from . import access, modules, notifications, queries, uploads
 from .forms import AuditFilterForm, NotificationPreferenceForm
 from .masking import mask_mobile
 
@@ -224,8 +224,21 @@ def elder_mode(request):
 
 
 def healthz(request):
-    """Liveness for the load balancer, and the load harness's floor (bench/load.py): the
-    cheapest answer the whole stack gives, so it must never touch the database."""
+    """Readiness for the load balancer, and the load harness's floor (bench/load.py): the
+    cheapest answer the whole stack gives. It runs no query of its own, only what every request
+    pays before its first query: Django's connection health check (CONN_HEALTH_CHECKS, a bare
+    `SELECT 1` on a kept connection) or a new connection. 503 when that fails (core.outage)."""
+    from django.db import connection
+
+    from .outage import DATABASE_ERRORS, RETRY_AFTER_SECONDS
+
+    try:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except DATABASE_ERRORS:
+        response = JsonResponse({"ok": False, "database": "unreachable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"ok": True})
 
 
@@ -241,18 +254,21 @@ def set_language(request):
 
 
 def private_download(document):
-    """A stored document (a stage's record, a proxy's authorisation, a ballot sheet's scan) as
-    a private response for someone the caller already checked may see it; 404 when there is
-    none. Images and PDFs open in the browser, anything else downloads."""
+    """A stored upload (a stage's record, a proxy's authorisation, a ballot sheet's scan, a
+    photo) as a private response for someone the caller already checked may see it; 404 when
+    there is none. Typed by its stored extension, which core.uploads gave it from the sniffed
+    content, with the safe headers of core.uploads.protect: images open in the browser,
+    anything else (PDF too) downloads."""
     if not document:
         raise Http404
     try:
         handle = document.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    kind = mimetypes.guess_type(document.name)[0] or "application/octet-stream"
-    inline = kind.startswith("image/") or kind == "application/pdf"
-    name = document.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, content_type=kind, as_attachment=not inline, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.protect(FileResponse(handle), document.name)
+
+
+def media(request, path, document_root=None):
+    """MEDIA_URL when DEBUG (linju/urls.py), with the headers the web server sends in
+    production (docs/operations.md, "Media files")."""
+    return uploads.protect(static_serve(request, path, document_root=document_root), path)

@@ -29,6 +29,7 @@ from .schemas_meetings import (
     AgendaItemOut,
     CheckInIn,
     CheckInOut,
+    CheckinTokenOut,
     HostCheckInIn,
     InvitedOut,
     InviteeOut,
@@ -40,12 +41,11 @@ from .schemas_meetings import (
     MeetingIn,
     MeetingOut,
     MeetingPatch,
+    MeetingReasonIn,
     MeetingRowOut,
     MinutesIn,
     QuorumOut,
-    ReasonIn,
     RsvpIn,
-    TokenOut,
 )
 
 router = Router(tags=["deliberation"])
@@ -542,7 +542,7 @@ def host_check_in(request, meeting_id: int, user_id: int, payload: HostCheckInIn
 
 @router.post(
     "/{int:meeting_id}/token",
-    response={200: TokenOut, **ERRORS},
+    response={200: CheckinTokenOut, **ERRORS},
     summary="Replace the check-in code",
     description=f"The old QR code stops working; returns the new URL. {ACTION_ERRORS}",
 )
@@ -591,7 +591,7 @@ def minutes(request, meeting_id: int, payload: MinutesIn):
     description="A draft or noticed meeting, with a `reason`; once noticed, the invitees and "
     f"the board are told. {ACTION_ERRORS}",
 )
-def cancel(request, meeting_id: int, payload: ReasonIn):
+def cancel(request, meeting_id: int, payload: MeetingReasonIn):
     meeting, _inv = _find(request.user, meeting_id)
     services.cancel(user=request.user, meeting=meeting, reason=payload.reason)
     return _fresh(request, meeting_id)

@@ -7,9 +7,7 @@ with the Civil Code's double majority, decisions broken down into tasks (分解�
 Every object carries the path of its scope place (unit, building, estate or community), so
 access checks and lists are prefix scans like everywhere else."""
 
-import os
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.uploads import stored_name
 from linju.places.models import Place, Scoped
 from linju.places.paths import PathField
 
@@ -27,9 +26,9 @@ User = settings.AUTH_USER_MODEL
 def private_path(instance, filename):
     """Stored documents (stage records, proxy authorisations, ballot scans) get a random name:
     media may be served by the web server without a login check, and a guessable name (the
-    upload's own, or the first sheet of a month) would be a way around the pages' rules."""
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"deliberation/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+    upload's own, or the first sheet of a month) would be a way around the pages' rules.
+    The extension is the one core.uploads.clean gave the cleaned file."""
+    return stored_name("deliberation", filename)
 
 
 # Topics, meetings and ballots sit on one of these places (a household is never a scope).

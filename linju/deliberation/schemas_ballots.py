@@ -202,7 +202,7 @@ class CustomOut(Schema):
     weigh_area: bool
 
 
-class AllowedOut(Schema):
+class BallotAllowedOut(Schema):
     vote: bool
     run: bool = Field(description="Open, enter proxy and paper votes, close, publish.")
 
@@ -237,7 +237,7 @@ class BallotOut(Schema):
     )
     result: ResultOut | None = Field(description="Staff once closed; everyone once published.")
     passed: bool | None
-    allowed: AllowedOut
+    allowed: BallotAllowedOut
 
 
 class BallotRowOut(Schema):

@@ -63,7 +63,7 @@ class KindRefOut(Schema):
     name: str
 
 
-class PlaceRefOut(Schema):
+class MeetingPlaceOut(Schema):
     id: int
     kind: str = Field(description="`unit`, `building`, `estate` or `community`.")
     name: str
@@ -81,7 +81,7 @@ class MeetingRowOut(Schema):
     id: int
     title: str
     kind: KindRefOut
-    place: PlaceRefOut
+    place: MeetingPlaceOut
     status: str = Field(description="`draft`, `noticed`, `held` or `cancelled`.")
     status_label: str
     starts_at: LocalDateTime
@@ -110,7 +110,7 @@ class QuorumOut(Schema):
     denominator: int
 
 
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     id: int
     topic_id: int
     topic_title: str
@@ -118,7 +118,7 @@ class DecisionOut(Schema):
     decided_at: LocalDateTime
 
 
-class AllowedOut(Schema):
+class MeetingAllowedOut(Schema):
     host: bool = Field(description="May change, invite, notice, tick, minute and cancel.")
     rsvp: bool = Field(description="May answer now.")
 
@@ -127,7 +127,7 @@ class MeetingOut(MeetingRowOut):
     quorum: QuorumOut
     agenda: list[AgendaItemOut]
     minutes: str
-    decisions: list[DecisionOut]
+    decisions: list[MeetingDecisionOut]
     notice_sent_at: LocalDateTime | None
     held_at: LocalDateTime | None
     cancelled_reason: str
@@ -135,7 +135,7 @@ class MeetingOut(MeetingRowOut):
         description="Hosts only: the URL the QR code at the door carries (secret)."
     )
     notice_days_needed: int = Field(description="The kind's days of notice.")
-    allowed: AllowedOut
+    allowed: MeetingAllowedOut
 
 
 class MeetingFilter(Schema):
@@ -230,19 +230,19 @@ class HostCheckInIn(Schema):
     present: bool = Field(True, description="false takes a wrong tick back.")
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     topic_id: Id = Field(description="A topic on the agenda.")
     text: Text = Field(max_length=5000)
 
 
 class MinutesIn(Schema):
     minutes: Text = Field(max_length=20000)
-    decisions: list[DecisionIn] = Field([], max_length=50)
+    decisions: list[MeetingDecisionIn] = Field([], max_length=50)
 
 
-class ReasonIn(Schema):
+class MeetingReasonIn(Schema):
     reason: Text = Field(max_length=300)
 
 
-class TokenOut(Schema):
+class CheckinTokenOut(Schema):
     checkin_url: str

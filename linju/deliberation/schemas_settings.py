@@ -11,14 +11,14 @@ from ninja import Field, Schema
 Id = Annotated[int, Interval(ge=1, lt=2**63)]
 
 
-class PlaceRefOut(Schema):
+class SettingsPlaceOut(Schema):
     id: int
     kind: str = Field(description="`unit`, `building`, `estate` or `community`.")
     name: str
     label: str = Field(description="Community, estate, building and unit names.")
 
 
-class PersonOut(Schema):
+class SettingsPersonOut(Schema):
     id: int
     name: str = Field(description="Masked (张*明) outside the caller's personal-data scope.")
     mobile: str = Field(description="Masked (138****1234) outside that scope.")
@@ -36,7 +36,7 @@ class CommunityRefOut(Schema):
 class RepresentativeOut(Schema):
     id: int
     community: CommunityRefOut
-    person: PersonOut
+    person: SettingsPersonOut
     since: date = Field(description="First day of the term.")
     until: date | None = Field(description="Last day of the term; null while it runs.")
     status: Literal["serving", "upcoming", "ended"] = Field(
@@ -67,7 +67,7 @@ class EndIn(Schema):
 
 
 class SupportRuleOut(Schema):
-    place: PlaceRefOut
+    place: SettingsPlaceOut
     households: int | None = Field(description="Support from at least this many households.")
     percent: int | None = Field(description="Support from at least this percent of them.")
     scope_households: int = Field(

@@ -46,7 +46,7 @@ class TopicIn(Schema):
     )
 
 
-class ReasonIn(Schema):
+class TopicReasonIn(Schema):
     reason: Text = Field(max_length=300)
 
 
@@ -70,7 +70,7 @@ class CompleteIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class TopicDecisionIn(Schema):
     text: Text = Field(max_length=5000, description="What was decided.")
     meeting_id: Id | None = Field(None, description="The meeting that decided it.")
     ballot_id: Id | None = Field(None, description="The ballot that decided it.")
@@ -92,7 +92,7 @@ class CancelIn(Schema):
     reason: Text = Field("", max_length=300)
 
 
-class RateIn(Schema):
+class TopicRateIn(Schema):
     stars: int = Field(ge=1, le=5)
     comment: Text = Field("", max_length=500)
     scores: dict[str, int] | None = Field(
@@ -119,13 +119,13 @@ class NoticeFilterIn(Schema):
 # --- Outputs -------------------------------------------------------------------------------------
 
 
-class PlaceRef(Schema):
+class TopicPlaceRef(Schema):
     id: int
     name: str
     kind: str = Field(description="`unit`, `building`, `estate` or `community`.")
 
 
-class PersonRef(Schema):
+class TopicPersonRef(Schema):
     id: int
     name: str = Field(description="Residents' names masked (张*明) outside staff scope.")
 
@@ -145,7 +145,7 @@ class TopicRowOut(Schema):
     status_label: str
     source: str
     source_label: str
-    place: PlaceRef
+    place: TopicPlaceRef
     support_count: int = Field(description="Households supporting it (附议).")
     support_needed: int = Field(description="The threshold frozen when it was proposed.")
     supported_by_me: bool
@@ -159,7 +159,7 @@ class TopicRowOut(Schema):
 
 class CompletionOut(Schema):
     id: int
-    completed_by: PersonRef | None
+    completed_by: TopicPersonRef | None
     completed_at: LocalDateTime
     note: str
     document_url: str | None = Field(description="The uploaded document, for viewers.")
@@ -199,7 +199,7 @@ class DecisionOut(Schema):
 class TaskUpdateOut(Schema):
     text: str
     progress: int
-    author: PersonRef | None
+    author: TopicPersonRef | None
     created_at: LocalDateTime
 
 
@@ -209,7 +209,7 @@ class TaskOut(Schema):
     topic_title: str
     decision_id: int
     title: str
-    owner: PersonRef
+    owner: TopicPersonRef
     due_on: date
     status: str
     status_label: str
@@ -226,7 +226,7 @@ class PublicationOut(Schema):
     kind_label: str
     title: str
     body: str
-    place: PlaceRef
+    place: TopicPlaceRef
     topic_id: int | None
     ballot_id: int | None
     meeting_id: int | None
@@ -265,7 +265,7 @@ class TopicAllowedOut(Schema):
 class TopicOut(TopicRowOut):
     body: str
     source_ref: str
-    proposer: PersonRef | None
+    proposer: TopicPersonRef | None
     decline_reason: str
     result: str
     result_at: LocalDateTime | None

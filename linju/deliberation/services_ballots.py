@@ -23,7 +23,6 @@ choice is not shown again."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -44,6 +43,8 @@ from linju.core.cleaning import clean_text as _text
 from linju.core.cleaning import violated
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.notifications import notify_many
+from linju.core.uploads import SHEET
+from linju.core.uploads import clean as clean_upload
 from linju.places.models import Household, Place, PlaceKind
 
 from . import electorate, publishing, rules, thresholds
@@ -68,9 +69,6 @@ ONE_VOTE = "vote_one_per_elector"
 OWNER_SCOPES = (PlaceKind.ESTATE, PlaceKind.BUILDING, PlaceKind.UNIT)
 MAX_OPTIONS = 20
 MAX_FRACTION_TERM = 1000
-MAX_FILE_BYTES = 15 * 1024 * 1024
-MAX_FILE_PIXELS = 40_000_000
-FILE_SIDE = 2400
 
 
 # --- Small helpers -------------------------------------------------------------------------------
@@ -169,35 +167,14 @@ def _tell_electorate(ballot, title, body="") -> None:
 
 # --- Files (a proxy's authorisation, a paper ballot's scan) ---------------------------------------
 
-FILE_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".gif", ".bmp", ".tif", ".tiff", ".pdf"}
-
 
 def clean_document(upload, *, field: str, required) -> ContentFile:
-    """A scan or photo of a signed sheet: a PDF is kept as sent; an image is re-encoded as a
-    JPEG without metadata (a phone's photo carries the location of the home it was taken in)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+    """A scan or photo of a signed sheet (core.uploads.SHEET): a PDF is kept as sent; an image
+    is re-encoded as a JPEG without metadata (a phone's photo carries the location of the home
+    it was taken in)."""
     if not upload:
         raise Invalid({field: required})
-    if getattr(upload, "size", 0) > MAX_FILE_BYTES:
-        raise Invalid({field: _("A file may be at most 15 MB.")})
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return ContentFile(upload.read(), name="sheet.pdf")
-    try:
-        with Image.open(upload) as img:
-            if img.width * img.height > MAX_FILE_PIXELS:
-                raise Invalid({field: _("This image is too large.")})
-            img.load()
-            img = ImageOps.exif_transpose(img).convert("RGB")
-            img.thumbnail((FILE_SIDE, FILE_SIDE), Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            img.save(out, "JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise Invalid({field: _("Send a photo or a PDF of the signed sheet.")}) from exc
-    return ContentFile(out.getvalue(), name="sheet.jpg")
+    return clean_upload(upload, use=SHEET, field=field)
 
 
 # --- Creating and changing a draft ----------------------------------------------------------------

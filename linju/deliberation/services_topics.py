@@ -7,7 +7,6 @@ decisions broken down into tasks (分解落实) that the supervising role hears 
 Each function validates, locks the topic first (then a task, in that order), writes, records
 the audit event and sends its notifications after the transaction commits."""
 
-import os
 from datetime import date, timedelta
 from functools import partial
 
@@ -25,6 +24,8 @@ from linju.core.cleaning import constraint_name as _constraint
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.models import AuditEvent
 from linju.core.notifications import notify_many
+from linju.core.uploads import DOCUMENT
+from linju.core.uploads import clean as clean_upload
 from linju.people.models import ResidencyStatus, RoleGrant, User
 from linju.places.models import Household, Place
 from linju.places.paths import prefixes_of
@@ -61,19 +62,6 @@ from .services_meetings import quorum
 DEFAULT_SUPPORT = {"households": 10, "percent": 5}
 DEFAULT_EVALUATION_DAYS = 14
 SWEEP_BATCH = 1000
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_EXTENSIONS = {
-    ".pdf",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".odt",
-    ".txt",
-}
 STAFF_SOURCES = [s for s in TopicSource.values if s != TopicSource.RESIDENT]
 # Households may back a topic until its procedure has published a result.
 SUPPORTABLE = [TopicStatus.PROPOSED, TopicStatus.AGENDA, TopicStatus.DELIBERATING]
@@ -481,14 +469,16 @@ def _meeting_missing(stage) -> str:
     return _("Hold a meeting on this topic first.")
 
 
-def _check_document(document, errors) -> None:
+def _clean_document(document):
+    """(the stored file, None) or (None, what is wrong with it): typed by its content
+    (core.uploads.DOCUMENT), read before the topic is locked and reported with the other
+    fields' errors."""
     if not document:
-        return
-    name = getattr(document, "name", "") or ""
-    if os.path.splitext(name)[1].lower() not in DOCUMENT_EXTENSIONS:
-        errors["document"] = _("Upload a PDF, an image, a Word, Excel or text file.")
-    elif (getattr(document, "size", 0) or 0) > DOCUMENT_MAX_BYTES:
-        errors["document"] = _("The file is larger than 10 MB.")
+        return None, None
+    try:
+        return clean_upload(document, use=DOCUMENT, field="document"), None
+    except Invalid as exc:
+        return None, exc.errors["document"][0]
 
 
 @transaction.atomic
@@ -511,6 +501,7 @@ def complete_stage(
     note = _text(note, field="note", max_length=5000)
     decision_text = _text(decision_text, field="decision_text", max_length=5000)
     result_text = _text(result_text, field="result_text", max_length=5000)
+    stored, document_error = _clean_document(document)
     topic = _locked(topic)
     _expect(topic, COMPLETABLE)
     stage = Stage.objects.filter(pk=_as_id(stage_id), procedure_id=topic.procedure_id).first()
@@ -571,7 +562,8 @@ def complete_stage(
             errors.setdefault("ballot", _("Choose a ballot on this topic."))
     if Need.DOCUMENT in needs and not (note or document):
         errors["note"] = _("Write the record, or upload the document.")
-    _check_document(document, errors)
+    if document_error:
+        errors["document"] = document_error
     if Need.DECISION in needs and not decision_text:
         decision = (
             Decision.objects.filter(topic=topic, decided_at__gt=_decisions_since(topic))
@@ -610,7 +602,7 @@ def complete_stage(
                 completed_by=user,
                 completed_at=now,
                 note=note,
-                document=document or "",
+                document=stored or "",
                 meeting=meeting,
                 ballot=ballot,
             )

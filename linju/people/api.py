@@ -213,7 +213,7 @@ class EstateFilter(Schema):
 
 @router.get(
     "/directory/estates",
-    response=list[DirectoryEntry],
+    response={200: list[DirectoryEntry], **ERRORS},
     summary="Estates a resident can pick when asking to join a household",
     description="A city has thousands of estates: page through them, or search by name.",
 )
@@ -227,7 +227,7 @@ def directory_estates(request, filters: Query[EstateFilter]):
 
 @router.get(
     "/directory/{place_id}/children",
-    response=list[DirectoryEntry],
+    response={200: list[DirectoryEntry], **ERRORS},
     summary="Buildings of an estate, units of a building, or rooms of a unit",
     description="Names and room numbers only: never who lives there.",
 )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from linju.core.api_support import ERRORS
 from linju.core.errors import Invalid
 
 from . import services
@@ -23,20 +24,9 @@ class RosterResultOut(Schema):
     residencies_created: int
 
 
-class ErrorItem(Schema):
-    field: str | None
-    message: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[ErrorItem]
-
-
 @router.post(
     "/",
-    response={200: RosterResultOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: RosterResultOut, **ERRORS},
     summary="Import a household roster (XLSX or CSV)",
     description="All or nothing. On 422 each error's field is `rows.<row>.<column>` "
     "(the header is row 1) or `file`.",

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from linju.core import access, audit
+from linju.core import access, audit, uploads
 from linju.core.errors import Invalid
 from linju.places.codes import ALPHABET, LENGTH
 from linju.places.models import PATH_WIDTH, Household, Place, PlaceKind
@@ -174,15 +174,19 @@ def _csv_lines(file, problems) -> Iterator[str]:
         yield pending
 
 
-def _records(file, filename: str, problems: list) -> Iterator[list[str]]:
+def _kind(file) -> uploads.Kind:
+    """XLSX or CSV (text), from the file's bytes, never its name (core.uploads.ROSTER)."""
+    try:
+        return uploads.sniff(file, use=uploads.ROSTER, field="file")
+    except Invalid as exc:
+        raise RosterInvalid([RowError(0, "file", "", exc.errors["file"][0])]) from None
+
+
+def _records(file, kind: uploads.Kind, problems: list) -> Iterator[list[str]]:
     """Rows of the first sheet (XLSX) or of the CSV, as lists of strings."""
     file.seek(0)
-    magic = file.read(8)
-    file.seek(0)
-    if magic.startswith(b"PK\x03\x04"):
+    if kind is uploads.XLSX:
         yield from _xlsx_records(file, problems)
-    elif magic.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
-        problems.append(RowError(0, "file", "", _("Save the sheet as XLSX or CSV first.")))
     else:
         try:
             yield from csv.reader(_csv_lines(file, problems))
@@ -773,6 +777,7 @@ def import_roster(
     community = _community(community_id)
     if actor is not None:
         access.require(actor, "people.import_roster", community)
+    kind = _kind(file)
     digest = _sha256(file)
     problems: list[RowError] = []
     result = RosterResult()
@@ -783,7 +788,7 @@ def import_roster(
         with connection.cursor() as cursor:
             d = _dialect(cursor)
             d.create_stage()
-            records = iter(_records(file, filename, problems))
+            records = iter(_records(file, kind, problems))
             header_rn, header, colmap = _find_header(records, problems)
             if problems:
                 raise RosterInvalid(problems)

@@ -48,7 +48,7 @@ from .schemas import (
     LedgerHoursOut,
     LedgerPointsOut,
     PointsEntryOut,
-    ReasonIn,
+    PointsReasonIn,
     RedeemIn,
     RedemptionFilter,
     RedemptionOut,
@@ -365,7 +365,7 @@ def redeem(request, item_id: int, payload: RedeemIn, idempotency_key: Idempotenc
     "the resident is told): the points are refunded and the stock put back. 409 "
     "`wrong_status` once collected or cancelled." + SCOPE_NOTE,
 )
-def cancel(request, redemption_id: int, payload: ReasonIn):
+def cancel(request, redemption_id: int, payload: PointsReasonIn):
     user = request.user
     found = _redemption_for(user, redemption_id)
     services_store.cancel(user=user, redemption=found, reason=payload.reason)

@@ -7,9 +7,7 @@ unique: service hours (a person's volunteer record: kept for ever, never spent) 
 that they never go below zero, and changed only together with the entry that explains them
 (`ledger.py`). Money-like rules: nothing appears or vanishes, even under concurrent requests."""
 
-import os
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -18,13 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.uploads import stored_name
 from linju.places.models import Scoped
 
 User = settings.AUTH_USER_MODEL
 
 
 def item_photo_path(instance, filename):
-    return f"points/items/{uuid.uuid4().hex}{os.path.splitext(filename)[1][:8]}"
+    """A random name with the extension of the cleaned photo, not the client's (see
+    deliberation.models.private_path)."""
+    return stored_name("points/items", filename)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,12 +22,12 @@ EarningKind = Literal[tuple(k.value for k in EARNING_KINDS)]
 StatusCode = Literal[tuple(RedemptionStatus.values)]
 
 
-class PlaceRefOut(Schema):
+class PointsPlaceOut(Schema):
     id: int
     name: str
 
 
-class PersonOut(Schema):
+class PointsPersonOut(Schema):
     id: int
     name: str = Field(
         description="In full for staff whose personal-data scope holds the entry's community "
@@ -55,7 +55,7 @@ class PointsEntryOut(Schema):
     kind_label: str
     reason: str
     ref: str = Field(description="What it is for, e.g. `redemption:12`, `report:7`.")
-    place: PlaceRefOut = Field(description="The community the entry belongs to.")
+    place: PointsPlaceOut = Field(description="The community the entry belongs to.")
     created_at: LocalDateTime
 
 
@@ -65,17 +65,17 @@ class HoursEntryOut(Schema):
     total: int = Field(description="The person's service minutes after this entry.")
     served_on: date
     what: str
-    place: PlaceRefOut
+    place: PointsPlaceOut
     created_at: LocalDateTime
 
 
 class LedgerPointsOut(PointsEntryOut):
-    person: PersonOut
+    person: PointsPersonOut
     by: str | None = Field(description="The staff member who posted it, if one did.")
 
 
 class LedgerHoursOut(HoursEntryOut):
-    person: PersonOut
+    person: PointsPersonOut
     by: str | None
 
 
@@ -105,7 +105,7 @@ class ItemOut(Schema):
     per_person: int = Field(description="At most this many a person a month (0: no limit).")
     donor: str = Field(description="Donated by (共建单位), if anyone.")
     active: bool = Field(description="On the shelf.")
-    place: PlaceRefOut
+    place: PointsPlaceOut
     photo_url: str | None
 
 
@@ -142,7 +142,7 @@ class RedeemIn(Schema):
     quantity: Whole = Field(1, description="1 to 20.")
 
 
-class ReasonIn(Schema):
+class PointsReasonIn(Schema):
     reason: Text = Field(
         "", max_length=300, description="Optional for the resident; required at the desk."
     )
@@ -156,7 +156,7 @@ class ItemRefOut(Schema):
 class RedemptionOut(Schema):
     id: int
     item: ItemRefOut
-    place: PlaceRefOut
+    place: PointsPlaceOut
     quantity: int
     points: int = Field(description="Points debited (refunded when cancelled).")
     status: str = Field(description="`reserved`, `collected` or `cancelled`.")
@@ -171,7 +171,7 @@ class RedemptionOut(Schema):
 
 
 class DeskRedemptionOut(RedemptionOut):
-    person: PersonOut
+    person: PointsPersonOut
 
 
 class RedemptionFilter(Schema):
@@ -217,7 +217,7 @@ class LedgerFilter(Schema):
 
 class RuleOut(Schema):
     id: int
-    place: PlaceRefOut
+    place: PointsPlaceOut
     kind: str
     kind_label: str
     points: int = Field(description="Per hour of service, or per event.")
@@ -241,7 +241,7 @@ class RuleIn(Schema):
 
 
 class ExpiryOut(Schema):
-    place: PlaceRefOut
+    place: PointsPlaceOut
     months: int = Field(description="Points lapse this many months after they were earned.")
 
 
@@ -259,6 +259,6 @@ class LeaderboardFilter(Schema):
 
 class LeaderOut(Schema):
     rank: int = Field(description="Shared by equal points (30, 30, 20 → 1, 1, 3).")
-    person: PersonOut
+    person: PointsPersonOut
     points: int = Field(description="Points earned (service, activities, reports, flags).")
     entries: int

@@ -15,7 +15,7 @@ from linju.core import audit
 from linju.core.cleaning import as_id, clean_text, violated
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
-from linju.core.photos import clean_photo
+from linju.core.uploads import clean_photo
 
 from . import ledger, rules
 from .models import PointsKind, Redemption, RedemptionStatus, StoreItem, pickup_code
@@ -71,7 +71,8 @@ def create_item(*, user, place_id, stock=0, photo=None, **data) -> StoreItem:
     stock = _number(stock, field="stock", low=0, high=100_000, message=_("Give 0 to 100000."))
     item = StoreItem(place=community, path=community.path, stock=stock, created_by=user, **fields)
     if photo:
-        item.photo.save("item.jpg", clean_photo(photo, field="photo"), save=False)
+        upload = clean_photo(photo, field="photo")
+        item.photo.save(upload.name, upload, save=False)
     item.save()
     audit.record(actor=user, verb="points.item_create", obj=item, data={"stock": stock})
     return item
@@ -92,7 +93,8 @@ def update_item(*, user, item, photo=None, **data) -> StoreItem:
     for name, value in fields.items():
         setattr(item, name, value)
     if photo:
-        item.photo.save("item.jpg", clean_photo(photo, field="photo"), save=False)
+        upload = clean_photo(photo, field="photo")
+        item.photo.save(upload.name, upload, save=False)
     item.save()
     audit.record(actor=user, verb="points.item_update", obj=item, data=sorted(fields))
     return item

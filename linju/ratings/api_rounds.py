@@ -40,14 +40,14 @@ from .schemas import (
     ContestRowOut,
     CorrectIn,
     CorrectionOut,
+    FlagLeaderOut,
     FlagMonthOut,
     HeadDutyIn,
     HeadDutyOut,
     HistoryOut,
-    LeaderOut,
     PanellistIn,
     PanellistOut,
-    ReasonIn,
+    RatingsReasonIn,
     RoundFilter,
     RoundIn,
     RoundOut,
@@ -456,7 +456,7 @@ def flag_history(request, contest_id: int):
 
 @router.get(
     "/contests/{int:contest_id}/leaderboard",
-    response={200: list[LeaderOut], **ERRORS},
+    response={200: list[FlagLeaderOut], **ERRORS},
     summary="The year's red flags per unit",
     description="Over the year's published rounds, most flags first; the rank is shared by "
     "equal counts. Units without a flag are not listed.",
@@ -661,7 +661,7 @@ def publish(request, round_id: int):
     description="An objection upheld before the round is locked: published → review, with a "
     f"`reason` (422). {CONFLICTS}",
 )
-def reopen(request, round_id: int, payload: ReasonIn):
+def reopen(request, round_id: int, payload: RatingsReasonIn):
     return _transition(request, round_id, services.reopen_review, reason=payload.reason)
 
 

@@ -19,9 +19,9 @@ from .schemas import (
     CommentOut,
     ConsultIn,
     CopyIn,
-    ItemIn,
-    ItemOut,
     RubricIn,
+    RubricItemIn,
+    RubricItemOut,
     RubricOut,
     RubricPatch,
     RubricRowOut,
@@ -223,13 +223,13 @@ def update(request, rubric_id: int, payload: RubricPatch):
 
 @router.post(
     "/{int:rubric_id}/items",
-    response={201: ItemOut, **ERRORS},
+    response={201: RubricItemOut, **ERRORS},
     summary="Add an item",
     description="422 `code` (letters, digits, - and _; unique in the rubric), `max_points` "
     "(0–1000 in half points; 0 only for a veto), `tiebreak` (scored items only; one per "
     f"rubric: setting it moves it here). {CONFLICTS}",
 )
-def add_item(request, rubric_id: int, payload: ItemIn):
+def add_item(request, rubric_id: int, payload: RubricItemIn):
     rubric = _find(request.user, rubric_id)
     item = services.save_item(user=request.user, rubric=rubric, **payload.model_dump())
     return Status(201, _item(item))
@@ -237,11 +237,11 @@ def add_item(request, rubric_id: int, payload: ItemIn):
 
 @router.put(
     "/{int:rubric_id}/items/{int:item_id}",
-    response={200: ItemOut, **ERRORS},
+    response={200: RubricItemOut, **ERRORS},
     summary="Change an item",
     description=f"Every field, as when adding. {CONFLICTS}",
 )
-def update_item(request, rubric_id: int, item_id: int, payload: ItemIn):
+def update_item(request, rubric_id: int, item_id: int, payload: RubricItemIn):
     rubric = _find(request.user, rubric_id)
     item = _find_item(rubric, item_id)
     saved = services.save_item(

@@ -81,7 +81,9 @@ class SheetForm(forms.Form):
             names["note"] = name
             if item.evidence_required:
                 name = field_name(item.code, "photo")
-                self.fields[name] = forms.ImageField(
+                # The service types and re-encodes the photo (core.uploads.PHOTO); Django's
+                # ImageField would try any decoder Pillow has on it first.
+                self.fields[name] = forms.FileField(
                     label=_("Evidence photo"),
                     required=False,
                     widget=forms.ClearableFileInput(

@@ -8,9 +8,6 @@ rates the units (or buildings, or party members) of its scope in rounds, one a m
 each round keeps the rubric version it was scored with. Panellists fill one sheet per target;
 the ranking is computed from the sheets in one statement (`ranking.py`)."""
 
-import os
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.uploads import stored_name
 from linju.places.models import Place, Scoped
 from linju.places.paths import PathField
 
@@ -28,7 +26,7 @@ RESULT = {"max_digits": 8, "decimal_places": 2}
 
 def evidence_path(instance, filename):
     """A random name: media may be served without a login check (see deliberation)."""
-    return f"ratings/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{os.path.splitext(filename)[1][:8]}"
+    return stored_name("ratings", filename)
 
 
 class Purpose(models.TextChoices):

@@ -36,13 +36,13 @@ Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)
 # --- Rubrics ------------------------------------------------------------------------------------
 
 
-class PlaceRefOut(Schema):
+class RatingsPlaceOut(Schema):
     id: int
     kind: str
     name: str
 
 
-class PersonOut(Schema):
+class RatingsPersonOut(Schema):
     id: int
     name: str = Field(description="Residents' names masked (张*明) outside staff scope.")
 
@@ -55,12 +55,12 @@ class RubricRowOut(Schema):
     purpose: str = Field(description="`contest`, `stars` or `evaluation`.")
     status: str = Field(description="`draft`, `adopted` or `retired`.")
     status_label: str
-    place: PlaceRefOut | None = Field(description="null: a template any scope may copy.")
+    place: RatingsPlaceOut | None = Field(description="null: a template any scope may copy.")
     comments_open: bool = Field(description="A draft put to the residents.")
     adopted_at: LocalDateTime | None
 
 
-class ItemOut(Schema):
+class RubricItemOut(Schema):
     id: int
     position: int
     code: str = Field(description="The key of the item's mark on a score sheet.")
@@ -82,7 +82,7 @@ class BandOut(Schema):
 class CommentOut(Schema):
     id: int
     item_id: int | None
-    user: PersonOut
+    user: RatingsPersonOut
     text: str
     created_at: LocalDateTime
 
@@ -96,7 +96,7 @@ class RubricOut(RubricRowOut):
     description: str
     based_on_id: int | None
     topic_id: int | None = Field(description="The deliberation topic that took up the draft.")
-    items: list[ItemOut]
+    items: list[RubricItemOut]
     bands: list[BandOut]
     comments: list[CommentOut] | None = Field(
         description="For staff of the scope and residents it was put to; else null."
@@ -122,7 +122,7 @@ class RubricPatch(Schema):
     description: Text | None = Field(None, max_length=5000)
 
 
-class ItemIn(Schema):
+class RubricItemIn(Schema):
     code: Text = Field(max_length=40, description="Letters, digits, - and _.")
     title: Text = Field(max_length=100)
     kind: KindCode
@@ -194,7 +194,7 @@ class ContestRowOut(Schema):
     purpose: str
     target_kind: str
     period: str = Field(description="`month` or `year`.")
-    place: PlaceRefOut
+    place: RatingsPlaceOut
     rubric_id: int
     rubric_name: str
     active: bool
@@ -214,7 +214,7 @@ class SettingsOut(Schema):
 
 class PanellistOut(Schema):
     id: int
-    user: PersonOut
+    user: RatingsPersonOut
     party: str
     party_label: str
     since: date
@@ -253,7 +253,7 @@ class FlagMonthOut(Schema):
     flags: list[FlagHolderOut]
 
 
-class LeaderOut(Schema):
+class FlagLeaderOut(Schema):
     place_id: int
     label: str
     flags: int = Field(description="Red flags in the year's published rounds.")
@@ -278,7 +278,7 @@ class RoundIn(Schema):
     period: Text = Field(max_length=10, description='"YYYY-MM" (a month) or "YYYY" (a year).')
 
 
-class ReasonIn(Schema):
+class RatingsReasonIn(Schema):
     reason: Text = Field(max_length=500)
 
 
@@ -295,7 +295,7 @@ class RoundRowOut(Schema):
 
 
 class ProgressOut(Schema):
-    user: PersonOut
+    user: RatingsPersonOut
     party: str
     party_label: str
     done: int = Field(description="Sheets saved.")
@@ -377,7 +377,7 @@ class MarkOut(Schema):
 class SheetOut(Schema):
     id: int | None = Field(description="null: not saved yet (the marks are the defaults).")
     target: TargetRefOut
-    panellist: PersonOut
+    panellist: RatingsPersonOut
     note: str
     total: Decimal
     lost: Decimal
@@ -433,7 +433,7 @@ class CorrectionOut(Schema):
     before: dict
     after: dict
     reason: str
-    corrected_by: PersonOut | None
+    corrected_by: RatingsPersonOut | None
     corrected_at: LocalDateTime
 
 
@@ -457,7 +457,7 @@ class AwardOut(Schema):
     household_id: int
     household: str = Field(description="Empty outside the caller's personal-data scope.")
     unit_id: int
-    person: PersonOut | None = Field(description="The head, for `head` lines.")
+    person: RatingsPersonOut | None = Field(description="The head, for `head` lines.")
     flags: int
     rank: int | None
     percent: Decimal
@@ -467,7 +467,7 @@ class AwardOut(Schema):
 
 class AwardTableOut(Schema):
     year: int
-    flags: list[LeaderOut] = Field(description="The year's flags per unit, most first.")
+    flags: list[FlagLeaderOut] = Field(description="The year's flags per unit, most first.")
     lines: list[AwardOut] = Field(description="What confirming would write now (unsaved).")
     total_fen: int
     confirmed: int = Field(description="Lines confirmed so far for the year.")

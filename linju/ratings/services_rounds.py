@@ -24,7 +24,7 @@ from linju.core.cleaning import as_id, clean_text, constraint_name
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.masking import staff_label
 from linju.core.notifications import notify, notify_many
-from linju.core.photos import clean_photo
+from linju.core.uploads import clean_photo
 from linju.deliberation.models import Publication, Representative
 from linju.deliberation.publishing import publish
 from linju.people.models import (
@@ -516,7 +516,7 @@ def save_sheet(*, user, round_, target_id, marks, note: str = "") -> Sheet:
         if old is not None and old.photo and not keep:
             replaced.append(old.photo.name)
         if upload is not None:
-            entry.photo.save(f"{item.code}.jpg", upload, save=False)
+            entry.photo.save(upload.name, upload, save=False)
         elif not keep:
             entry.photo = ""
         entry.save()

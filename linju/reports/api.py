@@ -692,7 +692,8 @@ def _actor(viewer, report, step, full, staff) -> dict | None:
     "report in full.",
     openapi_extra={
         "responses": {
-            "200": {
+            # An int, to merge into ninja's own 200 rather than stand beside it as "200".
+            200: {
                 "description": "The photo",
                 "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
             }

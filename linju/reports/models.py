@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linju.core.uploads import stored_name
 from linju.people.roles import Role
 from linju.places.models import Grid, Household, Place
 from linju.places.paths import PathField
@@ -422,7 +423,8 @@ class Step(models.Model):
 
 
 def photo_path(instance, filename):
-    return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+    """A random name (see deliberation.models.private_path); the photo is always a JPEG."""
+    return stored_name("reports", filename)
 
 
 class Photo(models.Model):

@@ -18,7 +18,7 @@ from linju.core.cleaning import clean_text as _text
 from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.core.models import AuditEvent
 from linju.core.notifications import notify, notify_many
-from linju.core.photos import clean_photos
+from linju.core.uploads import clean_photos
 from linju.people.models import User
 from linju.places.models import Grid, Household, Place, PlaceKind
 from linju.points import services as points_services

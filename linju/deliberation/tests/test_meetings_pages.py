@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from linju.core.testing import linked_styles
 from linju.deliberation import services_meetings as services
 from linju.deliberation.models import (
     AgendaItem,
@@ -445,10 +446,10 @@ def test_print_pages_are_a4(client, city, clock):
     services.add_topic(user=city.users["community_staff"], meeting=meeting, topic_id=topic.pk)
     login(client, city, "community_staff")
     notice = page(client, url("meeting_notice_print", meeting.pk))
-    assert A4 in notice and "楼道照明" in notice and "活动室" in notice
-    assert "header.top" in notice and "display: none" in notice
+    assert A4 in linked_styles(notice) and "楼道照明" in notice and "活动室" in notice
+    assert "header.top" in linked_styles(notice) and "display: none" in linked_styles(notice)
     sheet = page(client, url("meeting_signin_print", meeting.pk))
-    assert A4 in sheet and 'class="sign"' in sheet
+    assert A4 in linked_styles(sheet) and 'class="sign"' in sheet
     assert sheet.count("<tr data-invitee=") == 2
 
 

@@ -117,7 +117,7 @@ def test_four_step_consultation(city):
     with pytest.raises(Invalid) as e:
         complete(city, topic, "plan_review", key="building_head")
     assert set(e.value.errors) == {"note"}
-    doc = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    doc = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan\n%%EOF\n", content_type="application/pdf")
     completion = complete(city, topic, "plan_review", key="building_head", document=doc)
     assert completion.document.name.endswith(".pdf")
     # Decide and implement: the decision first (tasks hang on it), then the tasks, then done.
@@ -251,7 +251,8 @@ def test_document_need(city):
     with pytest.raises(Invalid) as e:
         complete(city, topic, "branch_proposes")
     assert set(e.value.errors) == {"note"}
-    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    # A program named as a PDF: typed by its bytes (an "MZ" header and NULs), not its name.
+    bad = SimpleUploadedFile("run.pdf", b"MZ\x90\x00\x03\x00", content_type="application/pdf")
     with pytest.raises(Invalid) as e:
         complete(city, topic, "branch_proposes", document=bad)
     assert "document" in e.value.errors

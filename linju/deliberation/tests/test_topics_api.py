@@ -281,7 +281,7 @@ def test_complete_stage_json_and_multipart(city):
     )
     # Multipart with the document, as a phone or a browser sends it.
     client = as_(city, "community_staff")
-    doc = SimpleUploadedFile("提议.pdf", b"%PDF-1.4 proposal", content_type="application/pdf")
+    doc = SimpleUploadedFile("提议.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf")
     response = client.post(f"{API}{D}{path}/{first}/complete", {"note": "提议", "document": doc})
     assert response.status_code == 200, response.content
     done = response.json()["stages"][0]

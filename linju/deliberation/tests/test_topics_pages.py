@@ -246,12 +246,13 @@ def test_topic_page_shows_the_record_and_takes_ratings(client, city, evaluating)
 
 def test_documents_are_served_to_viewers_only(client, city):
     topic = started(city, "four_two", "C1")
-    doc = SimpleUploadedFile("提议.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    pdf = b"%PDF-1.4 x\n%%EOF"
+    doc = SimpleUploadedFile("提议.pdf", pdf, content_type="application/pdf")
     complete(city, topic, "branch_proposes", document=doc)
     completion = StageCompletion.objects.get(topic=topic)
     path = url("topic_document", topic.pk, completion.pk)
     response = login(client, city.users["owner"]).get(path)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
     assert login(client, city.users["owner_2"]).get(path).status_code == 404
 
 
@@ -352,7 +353,7 @@ def test_the_desk_walks_a_topic(client, city, django_capture_on_commit_callbacks
     # The first stage needs a document or a record.
     response = client.post(desk, {"action": "complete", "complete-note": ""})
     assert field_errors(body(response)) == {"note"}
-    doc = SimpleUploadedFile("提议.pdf", b"%PDF-1.4", content_type="application/pdf")
+    doc = SimpleUploadedFile("提议.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf")
     response = client.post(desk, {"action": "complete", "complete-document": doc})
     assert response.status_code == 302
     assert fresh(topic).current_stage == stage("four_two", "committees_discuss")

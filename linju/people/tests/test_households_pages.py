@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from linju.core.models import AuditEvent
+from linju.core.testing import linked_styles
 from linju.people.models import Residency, ResidencyStatus, User
 from linju.places.models import Household
 
@@ -268,7 +269,7 @@ def test_invite_cards_with_qr(client, city, role):
     for key in ("H101", "H102"):
         assert city.households[key].invite_code in body
     assert city.households["H201"].invite_code not in body
-    assert "@media print" in body
+    assert "@media print" in linked_styles(body)
 
 
 def test_invite_cards_for_a_building(client, city):

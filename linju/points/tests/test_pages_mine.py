@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from linju.core.testing import linked_styles
 from linju.points import services
 from linju.points import services_store as store
 from linju.points.models import (
@@ -139,7 +140,7 @@ def test_certificate(client, shop):
     assert first in html and last in html
     assert shop.community.name in html
     assert timezone.localdate().isoformat() in html  # issued
-    assert "@media print" in html and "size: A4" in html
+    assert "@media print" in linked_styles(html) and "size: A4" in linked_styles(html)
     # Nothing recorded: the page says so.
     html = body(as_user(client, shop.city.users["tenant"]).get(url("certificate")))
     assert 'data-testid="cert-services">0<' in html
