@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, PlainSerializer
@@ -23,6 +24,9 @@ def _no_nul(value: str) -> str:
 
 # Every free-text input goes through this type (Django forms do the same check for pages).
 Text = Annotated[str, AfterValidator(_no_nul)]
+# A primary key as clients send it: a larger number fits no database integer (SQLite raises
+# OverflowError on it).
+Id = Annotated[int, Interval(ge=1, lt=2**63)]
 
 
 class ScopeOut(Schema):
@@ -67,7 +71,7 @@ class NotificationOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, description="Notifications to mark read.")
+    ids: list[Id] | None = Field(None, max_length=1000, description="Notifications to mark read.")
     all: bool = Field(False, description="Mark the whole inbox read instead.")
 
 

@@ -340,3 +340,10 @@ def communities_of(who: str) -> set[str]:
     """The communities the person's scopes lie in or cover (the subdistrict: both)."""
     places = [p for ps in scopes_of(who).values() for p in ps]
     return {c for c in ("C1", "C2") for p in places if covers(p, c) or covers(c, p)}
+
+
+def home_side(who: str) -> str | None:
+    """The community a person's scopes lie in; None for the subdistrict, which holds both."""
+    if who == "subdistrict_admin":
+        return None
+    return "C2" if who.endswith("_2") else "C1"

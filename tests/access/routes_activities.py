@@ -192,15 +192,20 @@ PAGES = {
     "activities/talents/": Route(
         LoggedIn(), shows={"talent": NEIGHBOURS}, why="the person's skills and their neighbours'"
     ),
-    "activities/desk/": Route(DESK, why="the desk"),
+    "activities/desk/": Route(DESK, counts=("activity", "team"), why="the desk"),
     "activities/desk/figures/": Route(
-        DESK, kind="community", query=_month, why="monthly figures of a place of the scope"
+        DESK,
+        kind="community",
+        query=_month,
+        counts=("activity",),
+        why="monthly figures of a place of the scope",
     ),
     "activities/desk/figures/xlsx/": Route(
         DESK,
         kind="community",
         query=_month,
         ok=(200, 302),
+        counts=("activity",),
         why="their export (XLSX); a place outside the scope goes back to the form",
     ),
     "activities/desk/activities/": Route(
@@ -400,6 +405,7 @@ API = {
         kind="community",
         query=_month,
         refused=(403, 422),
+        counts=("activity",),
         why="monthly figures of a place the caller views",
     ),
 }

@@ -22,12 +22,22 @@ STAFF = HasRole(
     "subdistrict_admin",
     "party_liaison",
 )
-# Every kind a desk panel counts: one more of them in C2 must not move a C1 person's counts.
-DESK_COUNTS = {}
+# What the desk's panels count: one more of them in C2 must not move a C1 person's numbers.
+DESK_COUNTS = (
+    "residency",
+    "report",
+    "topic",
+    "meeting",
+    "ballot",
+    "contest",
+    "item",
+    "activity",
+    "team",
+)
 
 PAGES = {
     "": Route(Everyone(), why="public: the landing page, or the person's own home page"),
-    "staff/": Route(STAFF, shows=DESK_COUNTS, why="the staff desk with each app's panel"),
+    "staff/": Route(STAFF, counts=DESK_COUNTS, why="the staff desk, with each app's counts"),
     "notifications/": Route(LoggedIn(), why="the person's own inbox"),
     "notifications/read/": Route(
         LoggedIn(), get=405, why="POST only: marks the person's own notifications read"
@@ -35,6 +45,7 @@ PAGES = {
     "me/notifications/preferences/": Route(LoggedIn(), why="the person's own settings"),
     "staff/audit/": Route(
         Anywhere("core.view_audit"),
+        counts=("residency", "report"),
         why="the audit log of the scope",
     ),
     "me/elder-mode/": Route(Everyone(), get=405, why="public, POST only: a display preference"),
@@ -53,6 +64,7 @@ API = {
     ),
     "GET /audit": Route(
         Anywhere("core.view_audit"),
+        counts=("residency", "report"),
         why="the audit log of the scope",
     ),
 }

@@ -110,7 +110,9 @@ PAGES = {
     "me/household/join/<str:invite_code>/": Route(
         LoggedIn(),
         params={"invite_code": "invite_code"},
-        why="resident-facing: the QR code of a household card, for anyone logged in",
+        public=("community",),
+        why="resident-facing: the QR code of a household card, for anyone logged in; the "
+        "binding form offers every estate by name",
     ),
     "me/household/options/": Route(
         LoggedIn(),

@@ -103,6 +103,7 @@ PAGES = {
         post_kind="redemption",
         data=lambda w, side: {"action": "collect", "redemption": w.obj("redemption", side).pk},
         refused=(200, 302, 403, 404),
+        counts=("item", "redemption", "ledger"),
         why="the desk: hand out at the shop of the scope",
     ),
     "points/desk/service/": Route(
@@ -150,7 +151,7 @@ PAGES = {
         DESK, shows={"ledger": VIEW}, why="the service hours ledger of the scope"
     ),
     "points/desk/ledger/hours.xlsx": Route(DESK, shows={"ledger": VIEW}, why="its export (XLSX)"),
-    "points/desk/leaderboard/": Route(DESK, why="who earned most in the scope"),
+    "points/desk/leaderboard/": Route(DESK, counts=("ledger",), why="who earned most in the scope"),
 }
 
 API = {
@@ -251,6 +252,7 @@ API = {
         kind="community",
         query=lambda w, side: {"place": w.obj("community", side).pk},
         refused=(422,),
+        counts=("ledger",),
         why="staff of the place or residents living in it; else 422 on `place`",
     ),
 }

@@ -250,7 +250,7 @@ PAGES = {
         Everyone(),
         params={"fmt": Lit("json")},
         shows={"public_report": Everyone(), "report": Nobody()},
-        public=("public_report", "unit", "building"),
+        public=("public_report", "unit", "building", "community"),
         post=REPORT_AT,
         post_kind="unit",
         key_param="api_key",
@@ -276,7 +276,7 @@ PAGES = {
     "open311/v2/^servicerequestupdates\\.(?P<fmt>\\w+)$": Route(
         Everyone(),
         params={"fmt": Lit("json")},
-        public=("public_report", "unit", "building"),
+        public=("public_report", "unit", "building", "community"),
         why="public: public steps of public reports",
     ),
     "open311/v2/^(?P<rest>.*)$": Route(
@@ -343,7 +343,7 @@ API = {
         public=("public_report",),
         why="public (no login): an estate's public reports",
     ),
-    "GET /reports/figures": Route(FIGURES, why="figures of the scope"),
+    "GET /reports/figures": Route(FIGURES, counts=("report",), why="figures of the scope"),
     "GET /reports/overdue": Route(FIGURES, shows={"public_report": FIGURES_HERE}),
     "POST /reports/bulk-dispatch": Route(
         DECIDE,

@@ -43,6 +43,8 @@ class Route:
     shows   kind → rule: a list, figure or export. The C1 object's marker is in the response
             exactly for those the rule lets see it; a C2 marker never is, for anyone whose scope
             lies inside C1; and one more C2 object of the kind changes nothing they see.
+    counts  more kinds whose one more C2 object must change nothing a C1 person sees (a desk's
+            panels count them without naming them).
     ok      the statuses of an allowed GET.
     get     (pages) the status every logged-in person gets for a GET (405: POST only).
     public  kinds whose C2 marker anyone may see (public by design).
@@ -62,12 +64,17 @@ class Route:
     data: object = None
     refused: tuple | None = None
     shows: dict = field(default_factory=dict)
+    counts: tuple = ()
     ok: tuple = (200,)
     get: int | None = None
     public: tuple = ()
     key_param: str | None = None
     why: str = ""
     bug: str = ""
+
+    @property
+    def counted(self) -> list:
+        return list(dict.fromkeys([*self.shows, *self.counts]))
 
     @property
     def scope_kind(self):

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from .checks import (
+    Before,
     api_client,
     changed,
     holds_marker,
@@ -22,6 +23,7 @@ from .checks import (
     standing_still,
     state,
     text_of,
+    tried_sides,
     verdict,
 )
 from .policy import INSIDE_C1, ROLES, communities_of
@@ -57,7 +59,7 @@ def send(client, method, url, data):
     return client.generic(method, url, json.dumps(data), content_type="application/json")
 
 
-def check_unsafe(world, op, route, app, who, side) -> list[str]:
+def check_unsafe(world, op, route, app, who, side, before) -> list[str]:
     method = op.split(" ", 1)[0]
     kind = route.scope_kind
     case = world.case(kind, side)
@@ -66,7 +68,6 @@ def check_unsafe(world, op, route, app, who, side) -> list[str]:
     _, url = api_url(op, route.path_values(world, side))
     data = route.data(world, side) if route.data else default_body(op)
     where = f"{method} {url} as {label(world, who, side, kind)}"
-    before = state(world, kind, side, app)
     response = send(api_client(world, who), method, url, data)
     problems = []
     expected = refusals(route, who, case, api=True)
@@ -75,7 +76,7 @@ def check_unsafe(world, op, route, app, who, side) -> list[str]:
             f"{where}: the policy ({route.rule!r}) refuses, expected {expected}, "
             f"got {response.status_code} {response.content[:300]!r}"
         )
-    diff = changed(before, state(world, kind, side, app))
+    diff = changed(before(kind, side), state(world, kind, side, app))
     if diff:
         problems.append(f"{where}: a refused request changed {diff}")
     return problems
@@ -114,8 +115,11 @@ def check_get(world, op, route, who, side, kept) -> list[str]:
         leaked = other_side_markers(text, route.public)
         if leaked:
             problems.append(f"{where}: shows {leaked} of the other community")
-        if route.shows:
-            kept.append((where, get, normalised(text)))
+        if route.counted:
+            sees = not route.shows or any(
+                rule(who, world.case(k, "C1")) for k, rule in route.shows.items()
+            )
+            kept.append((where, get, normalised(text), sees))
     for shown, rule in route.shows.items():
         may = rule(who, world.case(shown, "C1"))
         if may != holds_marker(text, shown):
@@ -132,13 +136,18 @@ def test_api(world, op):
         )
     route, app = API[op]
     problems, kept = [], []
+    unsafe = not op.startswith("GET ")
+    before = Before(world, app)
     with standing_still():
         for who in ROLES:
-            for side in sides_of(world, route):
+            sides = tried_sides(
+                sides_of(world, route), route.rule, world, route.scope_kind, who, get=not unsafe
+            )
+            for side in sides:
                 with rolled_back():
-                    if op.startswith("GET "):
-                        problems += check_get(world, op, route, who, side, kept)
+                    if unsafe:
+                        problems += check_unsafe(world, op, route, app, who, side, before)
                     else:
-                        problems += check_unsafe(world, op, route, app, who, side)
+                        problems += check_get(world, op, route, who, side, kept)
         problems += same_after_one_more(world, route, kept)
     verdict(route, problems)

@@ -7,6 +7,7 @@ import pytest
 
 from .checks import (
     LOGIN,
+    Before,
     changed,
     holds_marker,
     normalised,
@@ -18,6 +19,7 @@ from .checks import (
     standing_still,
     state,
     text_of,
+    tried_sides,
     verdict,
 )
 from .policy import INSIDE_C1, ROLES, communities_of
@@ -33,12 +35,15 @@ def test_every_entry_is_a_route():
     assert not stale, f"entries for routes that no longer exist: {stale}"
 
 
-def sides_of(world, route):
-    """C1 and C2, or one side when the route takes no object of a community."""
-    kind = route.scope_kind
+def sides_of_kind(world, kind):
+    """C1 and C2, or one side for no object or one that belongs to no community."""
     if kind is None or world.case(kind, "C1").place is None:
         return ["C1"]
     return ["C1", "C2"]
+
+
+def sides_of(world, route):
+    return sides_of_kind(world, route.scope_kind)
 
 
 def label(world, who, side, kind):
@@ -86,8 +91,11 @@ def check_get(world, key, route, who, side, kept) -> list[str]:
         leaked = other_side_markers(text, route.public)
         if leaked:
             problems.append(f"{where}: shows {leaked} of the other community")
-        if route.shows:
-            kept.append((where, send, normalised(text)))
+        if route.counted:
+            sees = not route.shows or any(
+                rule(who, world.case(k, "C1")) for k, rule in route.shows.items()
+            )
+            kept.append((where, send, normalised(text), sees))
     for shown, rule in route.shows.items():
         may = rule(who, world.case(shown, "C1"))
         if may != holds_marker(text, shown):
@@ -95,7 +103,7 @@ def check_get(world, key, route, who, side, kept) -> list[str]:
     return problems
 
 
-def check_post(world, key, route, app, who, side) -> list[str]:
+def check_post(world, key, route, app, who, side, before) -> list[str]:
     kind = route.post_kind or route.scope_kind
     case = world.case(kind, side)
     if route.post(who, case):
@@ -104,7 +112,6 @@ def check_post(world, key, route, app, who, side) -> list[str]:
     data = route.data(world, side) if route.data else {}
     if route.key_param and who != "anonymous":
         data[route.key_param] = world.bearer[who]
-    before = state(world, kind, side, app)
     response = page_client(world, who).post(url, data)
     status = response.status_code
     where = f"POST {url} as {label(world, who, side, kind)}"
@@ -117,7 +124,7 @@ def check_post(world, key, route, app, who, side) -> list[str]:
         problems.append(
             f"{where}: the policy ({route.post!r}) refuses, expected {expected}, got {status}"
         )
-    diff = changed(before, state(world, kind, side, app))
+    diff = changed(before(kind, side), state(world, kind, side, app))
     if diff:
         problems.append(f"{where}: a refused request changed {diff}")
     return problems
@@ -132,13 +139,19 @@ def test_page(world, key):
         )
     route, app = PAGES[key]
     problems, kept = [], []
+    before = Before(world, app)
+    post_kind = route.post_kind or route.scope_kind
     with standing_still():
         for who in ROLES:
-            for side in sides_of(world, route):
+            sides = sides_of(world, route)
+            for side in tried_sides(sides, route.rule, world, route.scope_kind, who, get=True):
                 with rolled_back():
                     problems += check_get(world, key, route, who, side, kept)
-                if route.post is not None:
-                    with rolled_back():
-                        problems += check_post(world, key, route, app, who, side)
+            if route.post is None:
+                continue
+            post_sides = sides if post_kind == route.scope_kind else sides_of_kind(world, post_kind)
+            for side in tried_sides(post_sides, route.post, world, post_kind, who):
+                with rolled_back():
+                    problems += check_post(world, key, route, app, who, side, before)
         problems += same_after_one_more(world, route, kept)
     verdict(route, problems)

@@ -7,7 +7,7 @@ import pytest
 from ninja import Schema
 
 from linju.api import api
-from linju.core.tests.test_api import API, api_client, assert_error
+from linju.core.tests.test_api import API, api_client, assert_error, post
 
 
 def _schema_classes(cls=Schema):
@@ -54,3 +54,14 @@ def test_an_unsafe_method_on_an_unknown_api_path_is_a_json_404(city):
         response = getattr(client, method)(API + "/activities/invitations/true/decline")
         assert response["Content-Type"] == "application/json"
         assert_error(response, 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_marking_notifications_read_checks_the_ids(city):
+    """An id past 2**63 was a 500 on SQLite (OverflowError), thousands of them past its limit
+    of query parameters."""
+    client = api_client(city.users["owner"])
+    for ids in ([2**63], [0], [1] * 1001):
+        response = post(client, "/me/notifications/read", {"ids": ids})
+        assert_error(response, 422, "invalid", field="ids" if len(ids) > 1 else "ids.0")
+    assert post(client, "/me/notifications/read", {"ids": [2**63 - 1]}).json() == {"marked": 0}
