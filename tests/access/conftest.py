@@ -14,6 +14,3 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield build_world(ROLES)
         transaction.set_rollback(True)
-
-
-from . import zz_count  # noqa

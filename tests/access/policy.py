@@ -87,22 +87,6 @@ ROLES = [
     "community_staff_2",
     "owner_2",
 ]
-# Persons whose every scope lies inside community C1: what they are shown must never hold
-# anything of C2.
-INSIDE_C1 = [
-    "newcomer",
-    "owner",
-    "tenant",
-    "party_liaison",
-    "unit_head",
-    "building_head",
-    "floor_head",
-    "grid_worker",
-    "community_staff",
-    "property_manager",
-    "owners_committee",
-    "partner",
-]
 
 
 def ancestors(place: str) -> list[str]:
@@ -263,15 +247,6 @@ class HomeIn(Rule):
         return area is not None and any(covers(area, h) for h in homes_of(who))
 
 
-class Resident(Rule):
-    """Lives somewhere (a verified residency)."""
-
-    why = "a verified resident"
-
-    def __call__(self, who, case):
-        return bool(HOMES.get(who))
-
-
 class Is(Rule):
     """The person (or one of the persons) the object names in that part: its "reporter", its
     "panel"."""
@@ -324,16 +299,15 @@ class Nobody(Rule):
         return False
 
 
-def anyone(*names) -> Rule:
-    """Exactly these persons (e.g. the leader of a team)."""
+class Named(Rule):
+    """Exactly these persons, wherever the object is (e.g. the leaders of the world's teams)."""
 
-    class _Named(Rule):
-        why = "/".join(names)
+    def __init__(self, *names):
+        self.names = names
+        self.why = "/".join(names)
 
-        def __call__(self, who, case):
-            return who in names
-
-    return _Named()
+    def __call__(self, who, case):
+        return who in self.names
 
 
 def communities_of(who: str) -> set[str]:
@@ -347,3 +321,8 @@ def home_side(who: str) -> str | None:
     if who == "subdistrict_admin":
         return None
     return "C2" if who.endswith("_2") else "C1"
+
+
+# Persons whose every scope lies inside community C1: nothing they are shown may hold anything
+# of C2.
+INSIDE_C1 = [p for p in ROLES if p != "anonymous" and home_side(p) == "C1"]

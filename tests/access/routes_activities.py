@@ -17,7 +17,7 @@ from linju.activities.models import Visibility
 from linju.activities.tests.conftest import started
 from linju.reports.tests.conftest import upload
 
-from .policy import Anywhere, Home, HomeIn, Is, LoggedIn, Nobody, Perm, anyone
+from .policy import Anywhere, Home, HomeIn, Is, LoggedIn, Named, Nobody, Perm
 from .spec import Lit, Route
 from .world import Thing, makes, marker, person, twin
 
@@ -212,7 +212,7 @@ PAGES = {
         DESK, shows={"activity": VIEW}, why="the activities of the scope"
     ),
     "activities/desk/activities/new/": Route(
-        Anywhere("activities.organise") | anyone("owner", "owner_2", "tenant", "party_liaison_2"),
+        Anywhere("activities.organise") | Named("owner", "owner_2", "tenant", "party_liaison_2"),
         why="organisers, and the leaders of teams and groups",
     ),
     "activities/desk/activities/<int:pk>/": Route(
@@ -234,7 +234,7 @@ PAGES = {
         ORGANISE, params={"pk": "activity"}, seen=ACTIVITY_SEEN, why="the check-in QR code"
     ),
     "activities/desk/services/": Route(
-        DESK | anyone("owner", "owner_2"),
+        DESK | Named("owner", "owner_2"),
         shows={"service": CONFIRM},
         why="service waiting: the desk and team leaders (the owners lead the teams)",
     ),
@@ -296,7 +296,7 @@ API = {
         ORGANISE, data=lambda w, side: {"person": w.user(person(side, "owner")).pk}
     ),
     "POST /activities/{activity_id}/confirm": _activity(
-        ORGANISE, data=lambda w, s: {"sign_up_ids": []}, refused=(403, 409, 422)
+        ORGANISE, data=lambda w, s: {"sign_up_ids": []}, refused=(403,)
     ),
     "GET /activities/{activity_id}/photos": _activity(ACTIVITY_SEEN),
     "POST /activities/{activity_id}/photos": _activity(
@@ -319,7 +319,7 @@ API = {
     "PUT /activities/teams/{team_id}": _team(
         MANAGE, data=lambda w, s: {"name": "y", "kind": "other"}
     ),
-    "POST /activities/teams/{team_id}/join": _team(LIVES, refused=(403, 409)),
+    "POST /activities/teams/{team_id}/join": _team(LIVES, refused=(403,)),
     "GET /activities/teams/{team_id}/members": _team(MEMBERS),
     "POST /activities/teams/{team_id}/members": _team(
         MANAGE,
@@ -361,7 +361,7 @@ API = {
     ),
     "GET /activities/groups/{group_id}": _group(TEAM_SEEN),
     "PUT /activities/groups/{group_id}": _group(MANAGE, data=lambda w, s: {"name": "y"}),
-    "POST /activities/groups/{group_id}/join": _group(LIVES, refused=(403, 409)),
+    "POST /activities/groups/{group_id}/join": _group(LIVES, refused=(403,)),
     "GET /activities/groups/{group_id}/members": _group(MEMBERS),
     "POST /activities/groups/{group_id}/members": _group(
         MANAGE,

@@ -3,7 +3,6 @@
 any role that is not resident or owner)."""
 
 from .policy import Anywhere, Everyone, HasRole, Is, LoggedIn
-from .routes_people import token_made  # noqa: F401  (the token kind is made with people's)
 from .spec import Route
 
 APP = "core"

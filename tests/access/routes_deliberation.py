@@ -18,7 +18,7 @@ from linju.deliberation import services_topics as topics
 from linju.deliberation.models import MeetingKind, Stage
 from linju.deliberation.tests.test_topics import on_agenda
 
-from .policy import Anywhere, Everyone, HasRole, Home, Is, LoggedIn, Nobody, Perm, anyone
+from .policy import Anywhere, Everyone, HasRole, Home, Is, LoggedIn, Nobody, Perm
 from .spec import Lit, Route
 from .world import Thing, makes, marker, person, twin
 
@@ -372,7 +372,7 @@ API = {
     "GET /deliberation/topics/{topic_id}/completions/{completion_id}/document": Route(
         TOPIC_SEEN, params={"topic_id": "proc_topic", "completion_id": "completion"}
     ),
-    "POST /deliberation/topics/{topic_id}/support": _topic(HOUSEHOLD, refused=(403, 409)),
+    "POST /deliberation/topics/{topic_id}/support": _topic(HOUSEHOLD, refused=(403,)),
     "POST /deliberation/topics/{topic_id}/unsupport": _topic(Nobody(), refused=(403, 409)),
     "POST /deliberation/topics/{topic_id}/withdraw": _topic(Is("proposer")),
     "POST /deliberation/topics/{topic_id}/decline": _topic(
@@ -404,7 +404,7 @@ API = {
     "POST /deliberation/topics/{topic_id}/rate": _proc(
         Nobody(), data=lambda w, s: {"stars": 5}, refused=(403, 409)
     ),
-    "POST /deliberation/topics/{topic_id}/close-evaluation": _proc(ORGANISE, refused=(403, 409)),
+    "POST /deliberation/topics/{topic_id}/close-evaluation": _proc(ORGANISE, refused=(403,)),
     "GET /deliberation/tasks": Route(
         LoggedIn(), shows={"task": Is("assignee")}, why="`which=mine` by default"
     ),
@@ -463,13 +463,13 @@ API = {
         HOST,
         params={"meeting_id": "meeting", "topic_id": "proc_topic"},
         seen=MEETING_SEEN,
-        refused=(403, 404, 409),
+        refused=(403,),
     ),
     "GET /deliberation/meetings/{meeting_id}/invitees": _meeting(VIEW),
     "POST /deliberation/meetings/{meeting_id}/invitees": _meeting(
         HOST, data=lambda w, side: {"user_ids": [w.user(person(side, "owner")).pk]}
     ),
-    "POST /deliberation/meetings/{meeting_id}/notice": _meeting(HOST, refused=(403, 409)),
+    "POST /deliberation/meetings/{meeting_id}/notice": _meeting(HOST, refused=(403,)),
     "POST /deliberation/meetings/{meeting_id}/rsvp": _meeting(
         Is("invitee"), data=lambda w, s: {"answer": "no"}
     ),
@@ -487,12 +487,12 @@ API = {
         params={"meeting_id": "meeting", "user_id": "invitee"},
         seen=MEETING_SEEN,
         data=lambda w, s: {"present": True},
-        refused=(403, 404, 409),
+        refused=(403,),
     ),
     "POST /deliberation/meetings/{meeting_id}/token": _meeting(HOST),
     "GET /deliberation/meetings/{meeting_id}/quorum": _meeting(MEETING_SEEN),
     "POST /deliberation/meetings/{meeting_id}/minutes": _meeting(
-        HOST, data=lambda w, s: {"minutes": "x", "decisions": []}, refused=(403, 409)
+        HOST, data=lambda w, s: {"minutes": "x", "decisions": []}, refused=(403,)
     ),
     "POST /deliberation/meetings/{meeting_id}/cancel": _meeting(
         HOST, data=lambda w, s: {"reason": "x"}
@@ -522,8 +522,8 @@ API = {
     "POST /deliberation/ballots/{ballot_id}/open": Route(
         RUN, params={"ballot_id": "draft_ballot"}, seen=VIEW
     ),
-    "POST /deliberation/ballots/{ballot_id}/close": _ballot(RUN, refused=(403, 409)),
-    "POST /deliberation/ballots/{ballot_id}/publish": _ballot(RUN, refused=(403, 409)),
+    "POST /deliberation/ballots/{ballot_id}/close": _ballot(RUN, refused=(403,)),
+    "POST /deliberation/ballots/{ballot_id}/publish": _ballot(RUN, refused=(403,)),
     "POST /deliberation/ballots/{ballot_id}/vote": _ballot(
         Nobody(),
         data=lambda w, side: {"option": w.obj("ballot", side).options.get(order=2).pk},
@@ -538,7 +538,7 @@ API = {
             "proxy_name": "x",
             "authorisation": _pdf(),
         },
-        refused=(403, 409),
+        refused=(403,),
     ),
     "POST /deliberation/ballots/{ballot_id}/paper": _ballot(
         RUN,
@@ -547,21 +547,21 @@ API = {
             "option": w.obj("ballot", side).options.get(order=2).pk,
             "scan": _pdf(),
         },
-        refused=(403, 409),
+        refused=(403,),
     ),
     "GET /deliberation/ballots/{ballot_id}/paper": _ballot(RUN),
     "POST /deliberation/ballots/{ballot_id}/paper/{vote_id}/confirm": Route(
         RUN,
         params={"ballot_id": "ballot", "vote_id": "vote"},
         seen=BALLOT_SEEN,
-        refused=(403, 404, 409),
+        refused=(403,),
     ),
     "POST /deliberation/ballots/{ballot_id}/paper/{vote_id}/reject": Route(
         RUN,
         params={"ballot_id": "ballot", "vote_id": "vote"},
         seen=BALLOT_SEEN,
         data=lambda w, s: {"reason": "x"},
-        refused=(403, 404, 409),
+        refused=(403,),
     ),
     "GET /deliberation/ballots/{ballot_id}/electors": _ballot(RUN),
     "GET /deliberation/ballots/{ballot_id}/votes/{vote_id}/{kind}": Route(
@@ -607,5 +607,3 @@ API = {
         ORGANISE, params={"place_id": "support_rule"}, seen=Everyone(), refused=(403,)
     ),
 }
-
-__all__ = ["anyone"]

@@ -12,7 +12,7 @@ from linju.people.models import LiaisonHousehold, RoleGrant, User
 from linju.places.models import Place
 
 from .policy import Anywhere, Everyone, Is, LoggedIn, Nobody, Perm
-from .spec import Lit, Route
+from .spec import Route
 from .world import Thing, makes, marker, person, twin
 
 APP = "people"
@@ -247,5 +247,3 @@ API = {
     "GET /places/{place_id}": Route(Perm("places.view"), params={"place_id": "unit"}),
     "GET /places/{place_id}/children": Route(Perm("places.view"), params={"place_id": "building"}),
 }
-
-__all__ = ["Lit", "token_made"]

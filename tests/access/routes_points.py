@@ -8,7 +8,7 @@ the community they live in (`can_shop`, their own homes only)."""
 from linju.points import services, services_store
 from linju.reports.tests.conftest import upload
 
-from .policy import Anywhere, Home, Is, LoggedIn, Perm, anyone
+from .policy import Anywhere, Home, Is, LoggedIn, Named, Perm
 from .spec import Route
 from .world import Thing, makes, marker, person, twin
 
@@ -66,10 +66,6 @@ ITEM_SEEN = SHOPPER | VIEW
 REDEMPTION_SEEN = Is("redeemer") | VIEW
 
 
-def _month(w, side):
-    return {"month": w.obj("ledger", side).created_at.strftime("%Y-%m")}
-
-
 PAGES = {
     "points/": Route(LoggedIn(), why="resident-facing: the person's own account"),
     "points/history/": Route(LoggedIn(), why="the person's own history"),
@@ -88,7 +84,7 @@ PAGES = {
     ),
     "points/shop/<int:pk>/photo/": Route(SHOPPER, params={"pk": "item"}),
     "points/redemptions/": Route(
-        LoggedIn(), shows={"item": anyone("owner")}, why="the person's own redemptions"
+        LoggedIn(), shows={"item": Named("owner")}, why="the person's own redemptions"
     ),
     "points/redemptions/<int:pk>/": Route(
         Is("redeemer"),
@@ -159,7 +155,7 @@ API = {
     "GET /points/me/points": Route(LoggedIn(), shows={"ledger": Is("owner")}),
     "GET /points/me/hours": Route(LoggedIn(), shows={"ledger": Is("owner")}),
     "GET /points/me/redemptions": Route(
-        LoggedIn(), shows={"item": anyone("owner")}, why="the caller's own (the owner redeemed)"
+        LoggedIn(), shows={"item": Named("owner")}, why="the caller's own (the owner redeemed)"
     ),
     "GET /points/me/certificate": Route(LoggedIn(), why="the caller's own"),
     "GET /points/shop/items": Route(LoggedIn(), shows={"item": SHOPPER}),
@@ -256,5 +252,3 @@ API = {
         why="staff of the place or residents living in it; else 422 on `place`",
     ),
 }
-
-__all__ = ["_month"]

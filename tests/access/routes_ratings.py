@@ -309,13 +309,13 @@ API = {
         why="a contest the caller manages; any other is a 422 on `contest` (not revealed)",
     ),
     "GET /ratings/rounds/{round_id}": _round(ROUND_SEEN),
-    "POST /ratings/rounds/{round_id}/start-scoring": _round(MANAGE, refused=(403, 409)),
-    "POST /ratings/rounds/{round_id}/close-scoring": _round(MANAGE, refused=(403, 409)),
-    "POST /ratings/rounds/{round_id}/publish": _round(MANAGE, refused=(403, 409)),
+    "POST /ratings/rounds/{round_id}/start-scoring": _round(MANAGE, refused=(403,)),
+    "POST /ratings/rounds/{round_id}/close-scoring": _round(MANAGE, refused=(403,)),
+    "POST /ratings/rounds/{round_id}/publish": _round(MANAGE, refused=(403,)),
     "POST /ratings/rounds/{round_id}/reopen": _round(
-        MANAGE, data=lambda w, s: {"reason": "x"}, refused=(403, 409)
+        MANAGE, data=lambda w, s: {"reason": "x"}, refused=(403,)
     ),
-    "POST /ratings/rounds/{round_id}/lock": _round(MANAGE, refused=(403, 409)),
+    "POST /ratings/rounds/{round_id}/lock": _round(MANAGE, refused=(403,)),
     "GET /ratings/rounds/{round_id}/ranking": _round(ROUND_SEEN),
     "GET /ratings/rounds/{round_id}/next": _round(
         Is("panel"), why="the round's panel (published: nothing left to score)"
@@ -345,7 +345,7 @@ API = {
         params={"round_id": "round", "entry_id": "entry"},
         seen=ROUND_SEEN,
         data=lambda w, s: {"reason": "x", "points": "1"},
-        refused=(403, 409),
+        refused=(403,),
     ),
     "GET /ratings/rounds/{round_id}/corrections": _round(FOLLOW),
     "GET /ratings/places/{place_id}/history": Route(

@@ -43,11 +43,12 @@ def category_made(w, side, suffix):
     }
 
 
-@makes("report", "report_photo", "public_report", "message", again=True)
+@makes("report", "report_photo", "public_report", "message", "fresh_report", again=True)
 def reports_made(w, side, suffix):
     """At U1 (U3), filed by the owner living there: a private report with a photo, dispatched
-    to the partner organisation and opened as a joint case with a message; and a public
-    report (楼道堆物) left unanswered past its limit to accept (overdue)."""
+    to the partner organisation and opened as a joint case with a message; a private report
+    just submitted (to accept, reject, dispatch); and a public report (楼道堆物) left
+    unanswered past its limit to accept (overdue)."""
     reporter = person(side, "owner")
     staff = w.user(person(side, "community_staff"))
     unit = w.place(twin(side, "U1"))
@@ -71,6 +72,13 @@ def reports_made(w, side, suffix):
         title=marker("public_report", side, suffix),
         description=marker("public_report", side, suffix),
     )
+    fresh = services.submit_report(
+        user=w.user(reporter),
+        category_code="axm-private",
+        place_id=unit.pk,
+        title=marker("fresh_report", side, suffix),
+        description=marker("fresh_report", side, suffix),
+    )
     past = timezone.now() - timedelta(days=3)
     Report.objects.filter(pk=public.pk).update(accept_due_at=past, due_at=past, created_at=past)
     people = {"reporter": reporter, "handler": person(side, "partner")}
@@ -80,11 +88,13 @@ def reports_made(w, side, suffix):
         "report_photo": Thing(report.photos.get(), where, people),
         "public_report": Thing(public, where, {"reporter": reporter}),
         "message": Thing(message, where, people),
+        "fresh_report": Thing(fresh, where, {"reporter": reporter}),
     }
 
 
 # Who sees a (private) report in full: its reporter, its handler, staff of the scope.
 SEEN = Is("reporter", "handler") | Perm("reports.view")
+FRESH_SEEN = Is("reporter") | Perm("reports.view")
 DECIDE = Perm("reports.decide_1")  # the world's reports are of the grid level
 WORK = Is("handler") | DECIDE
 COORDINATE = Is("handler") | Perm("reports.coordinate")
@@ -291,6 +301,19 @@ def _report_op(rule, data=None, refused=None, why=""):
     )
 
 
+def _fresh_op(rule, data=None, why=""):
+    """An action on the report just submitted: it is possible now, so a refusal is the
+    permission's."""
+    return Route(
+        rule,
+        params={"report_id": "fresh_report"},
+        seen=FRESH_SEEN,
+        data=data,
+        refused=(403,),
+        why=why,
+    )
+
+
 API = {
     "GET /reports/categories": Route(LoggedIn(), why="the categories open for reports"),
     "POST /reports/categories": Route(MANAGE, data=lambda w, s: {"code": "axm-new", "name": "x"}),
@@ -361,10 +384,12 @@ API = {
         SEEN, params={"report_id": "report", "photo_id": "report_photo"}
     ),
     "GET /reports/{report_id}/handlers": Route(DECIDE, params={"report_id": "report"}, seen=SEEN),
-    "POST /reports/{report_id}/support": _report_op(SUPPORT, refused=(403, 409)),
-    "POST /reports/{report_id}/accept": _report_op(DECIDE, refused=(403, 409)),
-    "POST /reports/{report_id}/reject": _report_op(DECIDE, data=lambda w, s: {"reason": "x"}),
-    "POST /reports/{report_id}/dispatch": _report_op(
+    "POST /reports/{report_id}/support": _report_op(
+        SUPPORT, refused=(403, 409), why="whoever sees it (its reporter: 409 `own_report`)"
+    ),
+    "POST /reports/{report_id}/accept": _fresh_op(DECIDE),
+    "POST /reports/{report_id}/reject": _fresh_op(DECIDE, data=lambda w, s: {"reason": "x"}),
+    "POST /reports/{report_id}/dispatch": _fresh_op(
         DECIDE, data=lambda w, side: {"handler_id": w.user(person(side, "grid_worker")).pk}
     ),
     "POST /reports/{report_id}/start": _report_op(WORK),
@@ -386,7 +411,7 @@ API = {
         refused=(403, 422),
         why="the report merged into must be one the caller sees (else 422 on `into`)",
     ),
-    "POST /reports/{report_id}/joint": _report_op(DECIDE, refused=(403, 409)),
+    "POST /reports/{report_id}/joint": _fresh_op(DECIDE),
     "GET /reports/{report_id}/messages": Route(
         COORDINATE, params={"report_id": "report"}, seen=SEEN, shows={"message": COORDINATE}
     ),

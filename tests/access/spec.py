@@ -6,8 +6,10 @@ routes_<app>.py module of its app, its test fails and says so."""
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from .policy import Rule
 
@@ -28,18 +30,21 @@ class Route:
     """One route of the matrix.
 
     rule    who may reach it, for the object on each side: see it (GET), or do it (an unsafe
-            API operation, which is sent only by those the rule refuses).
+            API operation, which is sent only by those the rule refuses; a page's POST has
+            `post`).
     params  path parameter → the kind of object it names ("report"), "kind.attribute", or Lit.
     kind    the kind whose place decides inside or outside (default: the first param's kind).
     query   (world, side) → the query string a GET needs.
-    seen    (API) who sees the object: a refusal to them may be 403; to anyone else it is 404,
-            so that the object is not revealed. Default: the rule itself.
+    seen    who sees the object: a refusal to them is `refused`; anyone else gets 404 from the
+            API, so that the object is not revealed, and 403 or 404 from a page. Default: the
+            rule itself.
     post    (pages) who may POST to it; everyone else is sent `data` and must be refused with
             one of `refused` and change nothing. `post_kind` decides the case (default: kind).
-    data    (world, side) → the form or JSON body (the API sends {} when none is given).
-    refused the statuses of a refusal (pages: 403 or 404; the API: 404 to those who do not see
-            the object, else 403 or 404). An anonymous page request goes to the login page, an
-            anonymous API request gets 401.
+    data    (world, side) → the form or JSON body (the API's default: the least body its schema
+            accepts, `default_body`).
+    refused the statuses of a refusal to those who see the object, and of the API's routes
+            without one in their path (default: 403 or 404). An anonymous page request goes to
+            the login page, an anonymous API request gets 401.
     shows   kind → rule: a list, figure or export. The C1 object's marker is in the response
             exactly for those the rule lets see it; a C2 marker never is, for anyone whose scope
             lies inside C1; and one more C2 object of the kind changes nothing they see.
@@ -249,12 +254,8 @@ def _sample(node):
         return True
     fmt = node.get("format")
     if fmt == "date-time":
-        from django.utils import timezone
-
-        return (timezone.now() + timezone.timedelta(days=20)).isoformat()
+        return (timezone.now() + timedelta(days=20)).isoformat()
     if fmt == "date":
-        from django.utils import timezone
-
         return timezone.localdate().isoformat()
     if fmt == "binary":
         return None

@@ -4,6 +4,9 @@ declared policy (docs/access.md, each app's rules.py). Pages are opened with the
 session. A route without an entry fails here, naming the module its entry belongs in."""
 
 import pytest
+from django.conf import settings
+
+from linju.core import access
 
 from .checks import (
     LOGIN,
@@ -28,6 +31,21 @@ from .spec import PAGES, module_for, page_routes, page_url
 pytestmark = pytest.mark.django_db
 
 ROUTES = page_routes()
+
+
+def test_the_documented_table_is_the_registered_one():
+    """The rules read the registered table (core.access.PERMISSIONS): each row of the table in
+    docs/access.md must say the same roles."""
+    text = (settings.BASE_DIR / "docs" / "access.md").read_text()
+    header = next(line for line in text.splitlines() if line.startswith("| permission"))
+    roles = [cell.strip() for cell in header.strip("|").split("|")][1:]
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert rows
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        perm = cells[0].strip("`")
+        documented = {roles[i] for i, cell in enumerate(cells[1:]) if cell == "✓"}
+        assert documented == set(access.PERMISSIONS[perm]), perm
 
 
 def test_every_entry_is_a_route():

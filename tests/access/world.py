@@ -100,10 +100,6 @@ def person(side, key):
     return key if side == "C1" else f"{key}_2"
 
 
-def soon(days=1, hours=0):
-    return timezone.now() + timedelta(days=days, hours=hours)
-
-
 def sessions_and_tokens(w: World, persons):
     """A logged-in session and a personal API token for each person, made once. The tokens'
     last use is set ahead, so that no request spends a write on recording it."""

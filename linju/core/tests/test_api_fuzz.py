@@ -182,9 +182,6 @@ def call(case, headers=None):
         with transaction.atomic():
             try:
                 response = case.call_and_validate(headers=headers, checks=CHECKS)
-                if os.environ.get("FUZZ_LOG"):
-                    with open(os.environ["FUZZ_LOG"], "a") as f:
-                        f.write(f"{case.operation.label}\t{headers is not None and headers['Authorization'][-6:]}\t{response.status_code}\t{case.meta.generation.mode.value if case.meta else ''}\t{response.content[:150]!r}\n")
                 return response
             except Exception as exc:
                 for error in errors:
