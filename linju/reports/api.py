@@ -12,7 +12,7 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from linju.core import access
+from linju.core import access, uploads
 from linju.core.api_support import (
     ERRORS,
     CappedLimitOffset,
@@ -709,7 +709,7 @@ def photo(request, report_id: int, photo_id: int):
         handle = image.image.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = uploads.protect(FileResponse(handle), image.image.name)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from linju.core import uploads
 from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate
 from linju.places.models import Place, PlaceKind
@@ -152,7 +153,7 @@ def photo(request, photo_id):
         handle = found.image.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = uploads.protect(FileResponse(handle), found.image.name)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

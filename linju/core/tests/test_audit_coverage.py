@@ -40,6 +40,7 @@ OTHER_WRITERS = (
 # Modules that write audit events or ledger entries and hold no service.
 NOT_SERVICES = {
     "demo": "demo data loaders: they drive the services, and mark a loaded demo with an event",
+    "admin_audit": "Django admin's repairs (AuditedAdmin); tested in core/tests/test_admin.py",
 }
 
 
