@@ -241,7 +241,7 @@ def first_difference(first: str, second: str) -> str:
     return f"{len(a)} lines became {len(b)}"
 
 
-COUNT_CHECKS = 4
+COUNT_CHECKS = 2
 
 
 def same_after_one_more(world, route, kept) -> list[str]:

@@ -222,7 +222,11 @@ PAGES = {
     "deliberation/topics/<int:topic_id>/documents/<int:completion_id>/": Route(
         TOPIC_SEEN, params={"topic_id": "proc_topic", "completion_id": "completion"}
     ),
-    "deliberation/notices/": Route(LoggedIn(), why="the boards of the person's homes and scope"),
+    "deliberation/notices/": Route(
+        LoggedIn(),
+        shows={"meeting": NEAR | VIEW, "contest": NEAR | VIEW},
+        why="the boards of the person's homes and scope (meeting notices, published rankings)",
+    ),
     "deliberation/desk/topics/": Route(
         DESK, shows={"topic": VIEW, "proc_topic": VIEW}, why="the staff agenda of the scope"
     ),
@@ -420,7 +424,9 @@ API = {
     ),
     "GET /deliberation/procedures": Route(LoggedIn(), why="how topics are decided, for anyone"),
     "GET /deliberation/notices": Route(
-        LoggedIn(), why="the boards of the caller's homes and scope"
+        LoggedIn(),
+        shows={"meeting": NEAR | VIEW, "contest": NEAR | VIEW},
+        why="the boards of the caller's homes and scope (meeting notices, published rankings)",
     ),
     "GET /deliberation/meetings/kinds": Route(LoggedIn(), why="city-wide kinds"),
     "POST /deliberation/meetings/kinds": Route(

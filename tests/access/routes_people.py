@@ -9,7 +9,7 @@ from linju.core import tokens
 from linju.people import roster
 from linju.people import services as people
 from linju.people.models import LiaisonHousehold, RoleGrant, User
-from linju.places.models import Place
+from linju.places.models import Grid, Place
 
 from .policy import Anywhere, Everyone, Is, LoggedIn, Nobody, Perm
 from .spec import Route
@@ -18,10 +18,10 @@ from .world import Thing, makes, marker, person, twin
 APP = "people"
 
 
-@makes("unit", "building", "estate", "community", "household", "invite_code")
+@makes("unit", "building", "estate", "community", "household", "invite_code", "grid")
 def places_made(w, side, suffix):
-    """The tree's places, the unit, building and community renamed to carry markers (their
-    names are shown wherever a report, a topic or a household is)."""
+    """The tree's places, the unit, building, community and grid renamed to carry markers
+    (their names are shown wherever a report, a topic or a household is)."""
     made = {}
     for key, kind in (("U1", "unit"), ("B1", "building"), ("C1", "community")):
         place = w.place(twin(side, key))
@@ -29,6 +29,10 @@ def places_made(w, side, suffix):
         Place.objects.filter(pk=place.pk).update(name=place.name)
     for key, kind in (("U1", "unit"), ("B1", "building"), ("E1", "estate"), ("C1", "community")):
         made[kind] = Thing(w.place(twin(side, key)), twin(side, key))
+    grid = w.city.grids["G1" if side == "C1" else "G2"]
+    grid.name = marker("grid", side)
+    Grid.objects.filter(pk=grid.pk).update(name=grid.name)
+    made["grid"] = Thing(grid, twin(side, "B1"))
     household = w.city.households[twin(side, "H101")]
     made["household"] = Thing(household, twin(side, "H101"))
     made["invite_code"] = Thing(household, twin(side, "H101"), value=household.invite_code)
@@ -238,7 +242,9 @@ API = {
         why="staff: the places of their scope; everyone logged in: the estates",
     ),
     "GET /places/grids": Route(
-        LoggedIn(), why="the grids of the caller's scope (none for residents)"
+        LoggedIn(),
+        shows={"grid": Perm("places.view")},
+        why="the grids whose community or one of whose buildings lies in the caller's scope",
     ),
     "GET /places/households": Route(LoggedIn(), why="the households the caller may see"),
     "GET /places/households/{household_id}": Route(

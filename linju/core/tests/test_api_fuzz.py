@@ -181,8 +181,7 @@ def call(case, headers=None):
     try:
         with transaction.atomic():
             try:
-                response = case.call_and_validate(headers=headers, checks=CHECKS)
-                return response
+                return case.call_and_validate(headers=headers, checks=CHECKS)
             except Exception as exc:
                 for error in errors:
                     exc.add_note(error)
