@@ -18,7 +18,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 
-from .policy import home_side
+from .policy import GRANTS, home_side
 from .world import MARK, maker_of, marker
 
 LOGIN = "/accounts/login/"
@@ -118,20 +118,40 @@ def verdict(route, problems) -> None:
     assert not problems, "\n".join(problems)
 
 
-def tried_sides(sides, rule, world, kind, who, *, get=False) -> list[str]:
-    """Where a person's requests go. Someone refused their own community's object is tried
-    there only: they hold no role in the other community that could let them in, so the other
-    object's refusal adds nothing but a request. Someone allowed their own community's object
-    is tried on the other community's: the out-of-scope check (and, for a read, on their own
-    too: an unsafe request is sent only to be refused). The subdistrict, which holds both, is
-    tried on both."""
+def tried_sides(sides, rule, world, kind, who) -> list[str]:
+    """Where a person's reads go. Someone refused their own community's object is tried there
+    only: they hold no role in the other community that could let them in, so its refusal
+    would add nothing but a request. Someone allowed their own community's object is tried on
+    both: the other one is the out-of-scope check. The subdistrict, which holds both, is tried
+    on both."""
     home = home_side(who)
     if len(sides) == 1 or home is None:
         return sides
-    other = "C2" if home == "C1" else "C1"
     if not rule(who, world.case(kind, home)):
         return [home]
-    return [home, other] if get else [other]
+    return sides
+
+
+def unsafe_sides(sides, rule, seen, world, kind, who) -> list[str]:
+    """Where a person's unsafe requests go: only where the rule refuses them (an allowed
+    request would change the world). Someone allowed their own community's object is sent the
+    other community's: the out-of-scope check. Someone refused it is sent it, unless they are
+    staff who do not even see it: a missing visibility check shows with the residents, the
+    newcomer and the anonymous visitor, who are always sent, and a missing permission check
+    with the staff who see the object (all staff, when `seen` is None: creating in a place, a
+    body naming the object). The C2 persons are not sent any: the C1 persons sent C2's
+    objects make the same check from the other side."""
+    if who.endswith("_2"):
+        return []
+    home = home_side(who)
+    if home is None:
+        return [s for s in sides if not rule(who, world.case(kind, s))]
+    if len(sides) == 2 and rule(who, world.case(kind, home)):
+        return ["C2" if home == "C1" else "C1"]
+    case = world.case(kind, home)
+    if rule(who, case) or (who in GRANTS and seen is not None and not seen(who, case)):
+        return []
+    return [home]
 
 
 class Before:

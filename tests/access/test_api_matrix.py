@@ -24,6 +24,7 @@ from .checks import (
     state,
     text_of,
     tried_sides,
+    unsafe_sides,
     verdict,
 )
 from .policy import INSIDE_C1, ROLES, communities_of
@@ -140,9 +141,11 @@ def test_api(world, op):
     before = Before(world, app)
     with standing_still():
         for who in ROLES:
-            sides = tried_sides(
-                sides_of(world, route), route.rule, world, route.scope_kind, who, get=not unsafe
-            )
+            sides = sides_of(world, route)
+            if unsafe:
+                sides = unsafe_sides(sides, route.rule, route.seen, world, route.scope_kind, who)
+            else:
+                sides = tried_sides(sides, route.rule, world, route.scope_kind, who)
             for side in sides:
                 with rolled_back():
                     if unsafe:

@@ -23,6 +23,7 @@ from .checks import (
     state,
     text_of,
     tried_sides,
+    unsafe_sides,
     verdict,
 )
 from .policy import INSIDE_C1, ROLES, communities_of
@@ -162,13 +163,14 @@ def test_page(world, key):
     with standing_still():
         for who in ROLES:
             sides = sides_of(world, route)
-            for side in tried_sides(sides, route.rule, world, route.scope_kind, who, get=True):
+            for side in tried_sides(sides, route.rule, world, route.scope_kind, who):
                 with rolled_back():
                     problems += check_get(world, key, route, who, side, kept)
             if route.post is None:
                 continue
             post_sides = sides if post_kind == route.scope_kind else sides_of_kind(world, post_kind)
-            for side in tried_sides(post_sides, route.post, world, post_kind, who):
+            seen = (route.seen or route.rule) if route.params else route.seen
+            for side in unsafe_sides(post_sides, route.post, seen, world, post_kind, who):
                 with rolled_back():
                     problems += check_post(world, key, route, app, who, side, before)
         problems += same_after_one_more(world, route, kept)
