@@ -709,7 +709,8 @@ def checkin_problem(user, meeting, token, now=None):
     """What check-in with this code would refuse, or None (the check-in page shows it before
     anyone taps the button; `check_in` raises it)."""
     now = now or timezone.now()
-    if not secrets.compare_digest(str(token or ""), meeting.checkin_token):
+    # As bytes: compare_digest refuses str with non-ASCII characters (TypeError, a 500).
+    if not secrets.compare_digest(str(token or "").encode(), meeting.checkin_token.encode()):
         return Invalid(
             {"token": _("This check-in code is not valid (any more): scan the code at the door.")}
         )

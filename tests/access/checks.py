@@ -99,9 +99,16 @@ def normalised(text: str) -> str:
     return text
 
 
-def other_side_markers(text, public=()) -> list[str]:
-    found = set(re.findall(re.escape(MARK) + r"C2-[\w]+", text))
-    return sorted(m for m in found if not any(m.startswith(marker(k, "C2")) for k in public))
+def other_side_markers(text, who, case, public=()) -> list[str]:
+    """The markers of the community the person holds nothing in, found in what they were shown
+    about their own community's object (or about no object): none may be there, but for kinds
+    public by design. The subdistrict and anonymous visitors are not asked."""
+    home = home_side(who)
+    if home is None or who == "anonymous" or (case.place is not None and case.side != home):
+        return []
+    other = "C2" if home == "C1" else "C1"
+    found = set(re.findall(re.escape(MARK) + other + r"-[\w]+", text))
+    return sorted(m for m in found if not any(m.startswith(marker(k, other)) for k in public))
 
 
 def holds_marker(text, kind) -> bool:

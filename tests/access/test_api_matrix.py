@@ -108,19 +108,16 @@ def check_get(world, op, route, who, side, kept) -> list[str]:
             f"{where}: the policy ({route.rule!r}) allows, expected {route.ok}, got {status} "
             f"{response.content[:300]!r}"
         ]
-    if side != "C1":
-        return []
-    problems = []
     text = text_of(response)
-    if who in INSIDE_C1:
-        leaked = other_side_markers(text, route.public)
-        if leaked:
-            problems.append(f"{where}: shows {leaked} of the other community")
-        if route.counted:
-            sees = not route.shows or any(
-                rule(who, world.case(k, "C1")) for k, rule in route.shows.items()
-            )
-            kept.append((where, get, normalised(text), sees))
+    leaked = other_side_markers(text, who, case, route.public)
+    problems = [f"{where}: shows {leaked} of the other community"] if leaked else []
+    if side != "C1":
+        return problems
+    if who in INSIDE_C1 and route.counted:
+        sees = not route.shows or any(
+            rule(who, world.case(k, "C1")) for k, rule in route.shows.items()
+        )
+        kept.append((where, get, normalised(text), sees))
     for shown, rule in route.shows.items():
         may = rule(who, world.case(shown, "C1"))
         if may != holds_marker(text, shown):
