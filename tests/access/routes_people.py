@@ -120,6 +120,7 @@ PAGES = {
     ),
     "me/household/options/": Route(
         LoggedIn(),
+        kind="estate",
         query=lambda w, side: {"level": "building", "estate": w.obj("estate", side).pk},
         why="the binding directory: names of estates, buildings, units, rooms for anyone",
     ),
