@@ -27,6 +27,7 @@ from linju.people.api import router as people_router  # noqa: E402
 from linju.people.api_roster import router as roster_router  # noqa: E402
 from linju.places.api import router as places_router  # noqa: E402
 from linju.points.api import router as points_router  # noqa: E402
+from linju.projects.api import router as projects_router  # noqa: E402
 from linju.ratings.api import router as ratings_router  # noqa: E402
 from linju.reports.api import router as reports_router  # noqa: E402
 
@@ -39,3 +40,4 @@ api.add_router("/deliberation", deliberation_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/points", points_router)
 api.add_router("/activities", activities_router)
+api.add_router("/projects", projects_router)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "linju.ratings",
     "linju.points",
     "linju.activities",
+    "linju.projects",
 ]
 
 MIDDLEWARE = [

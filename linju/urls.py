@@ -16,6 +16,7 @@ urlpatterns = [
     path("ratings/", include("linju.ratings.urls")),
     path("points/", include("linju.points.urls")),
     path("activities/", include("linju.activities.urls")),
+    path("projects/", include("linju.projects.urls")),
     path("open311/v2/", include("linju.reports.open311.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

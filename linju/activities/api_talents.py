@@ -68,6 +68,7 @@ def _invitation(i) -> dict:
         },
         "activity": activity_ref(i.activity) if i.activity_id else None,
         "project": i.project,
+        "project_id": i.co_project_id,
         "message": i.message,
         "status": i.status,
         "status_label": str(i.get_status_display()),
@@ -184,8 +185,9 @@ def search(request, filters: Query[TalentFilter]):
     "/talents/{int:talent_id}/invitations",
     response={201: SentInvitationOut, **ERRORS},
     summary="Invite a talent to help",
-    description="With an activity I run (`activity`) or a `project` named; the talent is told. "
-    "422 `message`, `activity` (not one I run), `project` (neither given); 404 for a talent "
+    description="With an activity I run (`activity`), a co-creation project of my scope "
+    "(`project_id`) or a `project` named; the talent is told. 422 `message`, `activity` (not "
+    "one I run), `project_id` (not one of my scope), `project` (none given); 404 for a talent "
     "the caller may not find (GET /activities/talents): outside their scope, or kept for the "
     "staff when they are not community staff.",
 )
@@ -197,6 +199,7 @@ def invite(request, talent_id: int, payload: InvitationIn):
         message=payload.message,
         activity_id=payload.activity,
         project=payload.project,
+        project_id=payload.project_id,
     )
     fresh = _with_refs(Invitation.objects.select_related("talent__user")).get(pk=done.pk)
     return Status(201, _sent(user, [fresh])[0])

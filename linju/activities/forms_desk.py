@@ -352,13 +352,17 @@ class InviteForm(ServiceForm):
     talent = forms.IntegerField(widget=forms.HiddenInput)
     message = forms.CharField(label=_("Message"), max_length=500, widget=_text_area(2))
     activity = IdChoiceField(label=_("Activity"), required=False)
+    project_id = IdChoiceField(label=_("Or a co-creation project"), required=False)
     project = forms.CharField(label=_("Or a project"), max_length=120, required=False)
     NAMES = {"activity_id": "activity", "talent_id": "__all__"}
 
-    def __init__(self, *args, activities=(), **kwargs):
+    def __init__(self, *args, activities=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = _blank(_("None")) + [
             (a.pk, a.title) for a in list(activities)[:MAX_CHOICES]
+        ]
+        self.fields["project_id"].choices = _blank(_("None")) + [
+            (p.pk, p.title) for p in list(projects)[:MAX_CHOICES]
         ]
 
 

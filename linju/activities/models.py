@@ -456,6 +456,16 @@ class Invitation(Scoped):
         verbose_name=_("activity"),
     )
     project = models.CharField(_("project"), max_length=120, blank=True)
+    # The co-creation project (共同缔造微项目) it is for, when it is one; `project` then holds
+    # its title as it was when the invitation was sent.
+    co_project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="talent_invitations",
+        verbose_name=_("co-creation project"),
+    )
     message = models.CharField(_("message"), max_length=500)
     status = models.CharField(
         _("status"), max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.SENT

@@ -14,6 +14,7 @@ from linju.core.cleaning import as_id
 from linju.people.models import Residency, ResidencyStatus
 from linju.places.models import Place
 from linju.places.paths import prefixes_of
+from linju.projects.models import Project, ProjectStage
 
 from . import rules
 from .models import (
@@ -370,3 +371,12 @@ def desk_counts(user) -> dict | None:
         "activities_services_waiting": services_to_confirm(user)[: DESK_COUNT_CAP + 1].count(),
         "activities_this_week": week[: DESK_COUNT_CAP + 1].count(),
     }
+
+
+def co_projects(user):
+    """The co-creation projects a talent may be invited to help with: those of the user's scope
+    still being prepared or built (共同缔造: 出力)."""
+    live = Project.objects.exclude(
+        stage__in=[ProjectStage.COMPLETED, ProjectStage.EVALUATED, ProjectStage.CANCELLED]
+    )
+    return access.filter_queryset(user, "projects.view", live).order_by("-created_at", "-id")

@@ -367,6 +367,9 @@ class InvitationIn(Schema):
     message: Text = Field(max_length=500, description="What you are asking.")
     activity: Id | None = Field(None, description="An activity you run.")
     project: Text = Field("", max_length=120, description="Or the project, by name.")
+    project_id: Id | None = Field(
+        None, description="Or a co-creation project of my scope (GET /projects/projects)."
+    )
 
 
 class TalentRefOut(Schema):
@@ -380,6 +383,7 @@ class InvitationOut(Schema):
     talent: TalentRefOut
     activity: ActivityRefOut | None
     project: str
+    project_id: int | None = Field(description="The co-creation project, when it is one.")
     message: str
     status: str = Field(description="`sent`, `accepted` or `declined`.")
     status_label: str

@@ -66,8 +66,11 @@ def remove_talent(*, user, skill) -> None:
 
 
 @transaction.atomic
-def invite(*, user, talent_id, message, activity_id=None, project="") -> Invitation:
-    """Staff of the talent's scope ask them to help with an activity they run, or a project."""
+def invite(
+    *, user, talent_id, message, activity_id=None, project="", project_id=None
+) -> Invitation:
+    """Staff of the talent's scope ask them to help with an activity they run, a co-creation
+    project of their scope (`project_id`, 共同缔造: 出力), or a project named in words."""
     # Found as the search finds it: visible to this user, of someone still living there.
     talent = queries.talent_search(user).filter(pk=as_id(talent_id)).first()
     if talent is None:
@@ -81,6 +84,12 @@ def invite(*, user, talent_id, message, activity_id=None, project="") -> Invitat
         activity = Activity.objects.filter(pk=as_id(activity_id)).first()
         if activity is None or not rules.can_run(user, activity):
             raise Invalid({"activity": _("Choose an activity you organise.")})
+    co_project = None
+    if project_id not in (None, ""):
+        co_project = queries.co_projects(user).filter(pk=as_id(project_id)).first()
+        if co_project is None:
+            raise Invalid({"project_id": _("Choose a co-creation project of your scope.")})
+        project = project or co_project.title[:120]
     if activity is None and not project:
         raise Invalid({"project": _("Choose an activity or name the project.")})
     invitation = Invitation.objects.create(
@@ -89,6 +98,7 @@ def invite(*, user, talent_id, message, activity_id=None, project="") -> Invitat
         path=talent.path,
         activity=activity,
         project=project,
+        co_project=co_project,
         message=message,
         sent_by=user,
     )

@@ -912,11 +912,13 @@ def talent_list(request):
             :MAX_PLACES
         ]
     )
+    co_projects = list(queries.co_projects(user)[:MAX_PLACES])
     invite_form = None
     if request.method == "POST":
         invite_form = InviteForm(
             request.POST,
             activities=activities,
+            projects=co_projects,
             auto_id=f"invite-{request.POST.get('talent', '')}-%s",
         )
         if invite_form.is_valid():
@@ -929,6 +931,7 @@ def talent_list(request):
                 message=data["message"],
                 activity_id=data["activity"],
                 project=data["project"],
+                project_id=data["project_id"],
             )
             if done is not None:
                 messages.success(request, _("The invitation is sent."))
@@ -961,7 +964,10 @@ def talent_list(request):
             t.invite_form = invite_form
         else:
             t.invite_form = InviteForm(
-                initial={"talent": t.pk}, activities=activities, auto_id=f"invite-{t.pk}-%s"
+                initial={"talent": t.pk},
+                activities=activities,
+                projects=co_projects,
+                auto_id=f"invite-{t.pk}-%s",
             )
     sent = _page(request, queries.sent_invitations(user), param="ipage")
     bound_listed = any(getattr(t, "invite_form", None) is invite_form for t in rows)

@@ -160,6 +160,9 @@ def _load():
         routes_deliberation,
         routes_people,
         routes_points,
+        routes_projects_funds,
+        routes_projects_lists,
+        routes_projects_work,
         routes_ratings,
         routes_reports,
     )
@@ -172,6 +175,9 @@ def _load():
         routes_ratings,
         routes_points,
         routes_activities,
+        routes_projects_lists,
+        routes_projects_work,
+        routes_projects_funds,
     ]
     pages, api = {}, {}
     for module in modules:

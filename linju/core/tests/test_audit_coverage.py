@@ -12,7 +12,6 @@ import importlib
 import inspect
 import pkgutil
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from linju.activities.tests.conftest import hood  # noqa: F401  (fixtures for th
 from linju.core.models import AuditEvent
 from linju.reports.tests.conftest import media  # noqa: F401
 
+from .audit_kinds import CALLER, CLEAN, ERASE, READ, Audited, Exempt, audited, exempt
 from .audit_scenarios import SCENARIOS, Ctx
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ OTHER_WRITERS = (
     "linju.people.roster",
     "linju.points.earning",
     "linju.points.ledger",
+    "linju.projects.ledger",
     "linju.ratings.evaluations",
     "linju.ratings.ranking",
 )
@@ -43,30 +44,6 @@ NOT_SERVICES = {
     "admin_audit": "Django admin's repairs (AuditedAdmin); tested in core/tests/test_admin.py",
 }
 
-
-@dataclass(frozen=True)
-class Audited:
-    verbs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Exempt:
-    reason: str
-    callers: tuple[str, ...] = ()  # the audited services whose transaction it runs in
-
-
-def audited(*verbs):
-    return Audited(verbs)
-
-
-def exempt(reason, *callers):
-    return Exempt(reason, callers)
-
-
-READ = "a read: it changes nothing"
-CLEAN = "cleans or checks input; writes nothing"
-CALLER = "runs inside its caller's transaction; the caller's event records it"
-ERASE = "part of account deletion; delete_account records it (account.delete)"
 
 A = "linju.activities."
 C = "linju.core."
@@ -408,6 +385,14 @@ TABLE = {
     A + "services_teams.leave_group": audited("activities.group_leave"),
 }
 
+# Apps whose table and scenarios live beside their own tests: "<module>" with TABLE (and its
+# scenarios registered with audit_scenarios.scenario when imported).
+APP_TABLES = ("linju.projects.tests.audit_table",)
+for _module in APP_TABLES:
+    _part = importlib.import_module(_module).TABLE
+    assert not set(_part) & set(TABLE), f"{_module} repeats entries of TABLE"
+    TABLE.update(_part)
+
 GOVERNANCE = sorted(name for name, kind in TABLE.items() if isinstance(kind, Audited))
 HOW_TO_CLASSIFY = (
     "Classify it in TABLE of linju/core/tests/test_audit_coverage.py: audited('<verb>') if it "
@@ -440,7 +425,10 @@ def listed_services() -> dict:
 
 
 # A module that writes audit events or ledger entries holds services.
-WRITES = re.compile(r"\baudit\.record\(|(?<!class )\bAuditEvent\(|\bpost_(points|hours)\(")
+WRITES = re.compile(
+    r"\baudit\.record\(|(?<!class )\bAuditEvent\(|\bpost_(points|hours)\("
+    r"|\bFundEntry\.objects\.create\("
+)
 
 
 def test_every_listed_service_is_classified():
