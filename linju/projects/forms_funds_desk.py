@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linju.core.forms import apply_domain_error
@@ -158,10 +159,12 @@ class PaymentForm(DeskForm):
     CONFLICTS = {"key_reused": None, "wrong_status": None}
 
     def __init__(self, *args, households=(), **kwargs):
+        kwargs.setdefault("auto_id", "pay_%s")  # ids unique beside the desk's other forms
         super().__init__(*args, **kwargs)
         self.fields["household"].choices = [("", _("Choose…")), *households]
         if not self.is_bound:
             self.initial.setdefault("key", fresh_key())
+            self.initial.setdefault("paid_on", timezone.localdate())
 
 
 class RoomSearchForm(forms.Form):
@@ -186,6 +189,12 @@ class ExpenseForm(DeskForm):
     NAMES = {"amount_fen": "amount"}
     CONFLICTS = {"wrong_status": None}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "expense_%s")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("spent_on", timezone.localdate())
+
 
 class ReasonForm(DeskForm):
     """Why a payment or an expense is rejected, or the campaign cancelled."""
@@ -193,3 +202,7 @@ class ReasonForm(DeskForm):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     CONFLICTS = {"wrong_status": None, "spent": None}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "cancel_%s")
+        super().__init__(*args, **kwargs)

@@ -273,6 +273,7 @@ def reopen_need(*, user, need):
         raise Conflict(_("Only a closed need can be reopened."), code="wrong_status")
     need.status, need.close_reason = NeedStatus.OPEN, ""
     need.save(update_fields=["status", "close_reason"])
+    need.settle()  # answered again if a live project still answers it
     audit.record(actor=user, verb="projects.need_reopen", obj=need)
     return need
 

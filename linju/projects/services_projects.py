@@ -130,7 +130,8 @@ def _topic(topic_id, path: str):
     if topic_id in (None, ""):
         return None
     topic = Topic.objects.filter(pk=as_id(topic_id)).first()
-    if topic is None or not _inside(topic.path, path):
+    # A building's project may be decided on the building's topic or at the community's 议事会.
+    if topic is None or not _related(topic.path, path):
         raise Invalid({"topic": _("Choose a topic of the project's scope.")})
     return topic
 
@@ -168,16 +169,8 @@ def _is_live(stage) -> bool:
 
 
 def _refresh_needs(needs) -> None:
-    """A need answered by a live project is `answered`; one no live project answers is back to
-    `open`. Closed needs stay closed."""
     for need in needs:
-        if need.status == NeedStatus.CLOSED:
-            continue
-        answered = need.projects.exclude(stage=ProjectStage.CANCELLED).exists()
-        status = NeedStatus.ANSWERED if answered else NeedStatus.OPEN
-        if need.status != status:
-            need.status = status
-            need.save(update_fields=["status"])
+        need.settle()
 
 
 def _locked_needs(ids) -> list[Need]:

@@ -98,6 +98,13 @@ def _partner_grants():
     return RoleGrant.objects.filter(role=Role.PARTNER, revoked_at__isnull=True, place__isnull=False)
 
 
+def _action_form():
+    """A bound empty form: the refusal of a button's service (a conflict) lands on it."""
+    form = forms.Form({})
+    form.full_clean()
+    return form
+
+
 def _form_page(request, context):
     context.setdefault("staff", rules.may_use_desk(request.user))
     return render(request, "projects/lists/form_page.html", context)
@@ -185,18 +192,19 @@ def need(request, pk):
         raise Http404
     may_record = rules.can_record_need(user, found)
     close_form = CloseNeedForm()
+    action_form = _action_form()
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("support", "withdraw"):
             fn = services.support_need if action == "support" else services.withdraw_support
-            if call_service(close_form, fn, user=user, need=found) is not None:
+            if call_service(action_form, fn, user=user, need=found) is not None:
                 messages.success(request, _("Thank you: your voice is counted."))
                 return redirect("projects:lists_need", found.pk)
         elif action in ("close", "reopen"):
             if not may_record:
                 raise PermissionDenied
             if action == "reopen":
-                done = call_service(close_form, services.reopen_need, user=user, need=found)
+                done = call_service(action_form, services.reopen_need, user=user, need=found)
             else:
                 close_form = CloseNeedForm(request.POST)
                 done = close_form.is_valid() and call_service(
@@ -220,6 +228,7 @@ def need(request, pk):
         "may_support": rules.lives_in(user, found) and found.status == "open",
         "supported": bool(getattr(found, "supported", False)),
         "close_form": close_form,
+        "action_form": action_form,
         **_source_links(found, staff),
     }
     return render(request, "projects/lists/need.html", context)
@@ -324,7 +333,7 @@ def resource(request, pk):
     found = q.resource_for(user, pk)
     if found is None:
         raise Http404
-    form = forms.Form()  # carries a refusal of the service (withdrawn already)
+    form = _action_form()
     if request.method == "POST":
         if request.POST.get("action") != "withdraw":
             raise Http404
@@ -465,7 +474,7 @@ def partner(request, pk):
     found = q.partner_for(user, pk)
     if found is None:
         raise Http404
-    form = forms.Form()  # carries a refusal of the service (inactive already)
+    form = _action_form()
     if request.method == "POST":
         action = request.POST.get("action")
         if action not in ("activate", "deactivate"):

@@ -11,7 +11,7 @@ partner's own people."""
 
 from linju.projects import services_lists as lists
 
-from .policy import Anywhere, Home, HomeIn, Is, LoggedIn, Nobody, Perm
+from .policy import Anywhere, HasRole, Home, HomeIn, Is, LoggedIn, Nobody, Perm
 from .spec import Route
 from .world import Thing, makes, marker, person, twin
 
@@ -109,6 +109,21 @@ RESOURCE_DATA = {
 }
 
 STAFF = Anywhere("projects.view")
+RECORDERS = Anywhere("projects.record_need")  # the managers are among the handlers
+MANAGERS = Anywhere("projects.manage")
+# A partner's offer: managers on its behalf, and the people holding the partner role (for the
+# partners they act for: rules.acts_for); a resident's offer: anyone with a home.
+PARTNER_OFFERERS = MANAGERS | HasRole("partner")
+RESIDENTS = HasRole("resident")
+NEED_FORM = {"title": "x", "source": "visit", "households": "0"}
+OFFER_FORM = {"title": "x", "kind": "venue", "quantity": "1"}
+AGREEMENT_FORM = {
+    "title": "x",
+    "commitments": "x",
+    "starts_on": "2025-01-01",
+    "ends_on": "2025-12-31",
+    "signed_on": "2025-01-01",
+}
 
 PAGES = {
     "projects/lists/": Route(
@@ -125,8 +140,89 @@ PAGES = {
         refused=(302, 403, 404),
         why="a need; supporting it is for residents living where it is",
     ),
+    "projects/lists/needs/new/": Route(
+        RECORDERS,
+        post=RECORD,
+        post_kind="unit",
+        data=lambda w, side: {"place": w.obj("unit", side).pk, **NEED_FORM},
+        why="record a need at a place of the recorder's scope (rules.can_record_need)",
+    ),
+    "projects/lists/needs/<int:pk>/edit/": Route(
+        RECORD,
+        params={"pk": "list_need"},
+        seen=NEED_SEEN,
+        post=RECORD,
+        data=lambda w, s: NEED_FORM,
+    ),
+    "projects/lists/resources/": Route(
+        STAFF,
+        shows={"list_resource": VIEW, "list_offer": VIEW},
+        why="the resources of the staff's scope (residents see their own offers' pages)",
+    ),
+    "projects/lists/resources/new/": Route(
+        PARTNER_OFFERERS,
+        post=RESOURCE_EDIT,
+        post_kind="list_partner",
+        data=lambda w, side: {"partner": w.obj("list_partner", side).pk, **OFFER_FORM},
+        why="a partner's offer: its own people, managers on its behalf",
+    ),
+    "projects/lists/resources/offer/": Route(
+        RESIDENTS,
+        post=Home(),
+        post_kind="unit",
+        data=lambda w, side: {"place": w.obj("unit", side).pk, **OFFER_FORM},
+        why="a resident's own offer at a place they live in (rules.lives_in)",
+    ),
+    "projects/lists/resources/<int:pk>/": Route(
+        RESOURCE_SEEN,
+        params={"pk": "list_resource"},
+        post=RESOURCE_EDIT,
+        data=lambda w, s: {"action": "withdraw"},
+        why="a partner's offer; withdrawing it is for its people and managers",
+    ),
+    "projects/lists/resources/<int:pk>/edit/": Route(
+        OFFER_EDIT,
+        params={"pk": "list_offer"},
+        seen=OFFER_SEEN,
+        post=OFFER_EDIT,
+        data=lambda w, s: {**OFFER_FORM, "kind": "expertise"},
+        why="a resident's offer: the resident who offered it, or managers",
+    ),
     "projects/lists/partners/": Route(STAFF, shows={"list_partner": VIEW}),
-    "projects/lists/partners/<int:pk>/": Route(VIEW, params={"pk": "list_partner"}),
+    "projects/lists/partners/new/": Route(
+        MANAGERS,
+        post=MANAGE,
+        post_kind="community",
+        data=lambda w, side: {"place": w.obj("community", side).pk, "name": "x", "kind": "school"},
+    ),
+    "projects/lists/partners/<int:pk>/": Route(
+        VIEW,
+        params={"pk": "list_partner"},
+        post=MANAGE,
+        data=lambda w, s: {"action": "deactivate"},
+        why="a partner; deactivating it is the managers'",
+    ),
+    "projects/lists/partners/<int:pk>/edit/": Route(
+        MANAGE,
+        params={"pk": "list_partner"},
+        seen=VIEW,
+        post=MANAGE,
+        data=lambda w, s: {"name": "x", "kind": "school"},
+    ),
+    "projects/lists/partners/<int:pk>/agreements/new/": Route(
+        MANAGE,
+        params={"pk": "list_partner"},
+        seen=VIEW,
+        post=MANAGE,
+        data=lambda w, s: AGREEMENT_FORM,
+    ),
+    "projects/lists/partners/<int:pk>/deliveries/new/": Route(
+        MANAGE,
+        params={"pk": "list_partner"},
+        seen=VIEW,
+        post=MANAGE,
+        data=lambda w, s: {"delivered_on": "2025-03-01", "what": "x", "value": "1.00"},
+    ),
     "projects/lists/agreements/<int:pk>/document/": Route(
         DOCUMENT, params={"pk": "list_agreement"}, seen=VIEW, refused=(404,)
     ),

@@ -209,6 +209,14 @@ def module_for(route: str) -> str:
         "open311": "reports",
         "audit": "core",
     }.get(first, first)
+    if app == "projects":
+        # Co-creation keeps one module per part: the lists, the funds, the projects' work.
+        second = [*route.strip("/^").split("/"), "", ""][1]
+        lists = ("needs", "resources", "partners", "lists")
+        part = (
+            "funds" if second in ("funds", "campaigns") else "lists" if second in lists else "work"
+        )
+        app = f"projects_{part}"
     return f"tests/access/routes_{app}.py"
 
 

@@ -177,6 +177,17 @@ class Need(Scoped):
     def __str__(self):
         return self.title
 
+    def settle(self) -> None:
+        """A need answered by a live (not cancelled) project is `answered`, one no live project
+        answers is `open`; a closed need stays closed. Saved when it changes."""
+        if self.status == NeedStatus.CLOSED:
+            return
+        answered = self.projects.exclude(stage="cancelled").exists()
+        status = NeedStatus.ANSWERED if answered else NeedStatus.OPEN
+        if self.status != status:
+            self.status = status
+            self.save(update_fields=["status"])
+
 
 class NeedSupport(models.Model):
     """A resident who says "I need this too"; one per person and need."""

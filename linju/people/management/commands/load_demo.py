@@ -9,6 +9,7 @@ from linju.activities import demo as activities_demo
 from linju.deliberation import demo as deliberation_demo
 from linju.people import demo
 from linju.points import demo as points_demo
+from linju.projects import demo as projects_demo
 from linju.ratings import demo as ratings_demo
 from linju.reports import demo as reports_demo
 
@@ -59,12 +60,16 @@ class Command(BaseCommand):
         # Teams, activities, interest groups and talents, likewise (after the points demo: its
         # ledgers first).
         activities = activities_demo.load_demo()
+        # Co-creation's lists, partners, projects, funds and elevator retrofits, likewise (after
+        # deliberation: its topics and the published elevator ballot).
+        projects = projects_demo.load_demo()
         added = {
             **(reports or {}),
             **(deliberation or {}),
             **(ratings or {}),
             **(points or {}),
             **(activities or {}),
+            **(projects or {}),
         }
         if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
