@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.core.forms import PhotosField
+from linju.core.forms import DayInput, PhotosField
 from linju.points.services import MAX_SERVICE_MINUTES
 
 from .models import ActivityKind, Skill, Visibility
@@ -37,7 +37,7 @@ class ServiceForm(forms.Form):
 
     served_on = forms.DateField(
         label=_("Day of the service"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
     minutes = forms.IntegerField(
         label=pgettext_lazy("service time", "Minutes"),

@@ -45,6 +45,16 @@ def call_service(form, fn, names=None, **kwargs):
 # --- Fields shared by the apps' pages -------------------------------------------------------------
 
 
+class DayInput(forms.DateInput):
+    """The browser's date picker. It takes and gives ISO dates only: a day rendered in the
+    language's format ("2026/11/29") would show as an empty field and be lost."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -90,12 +100,8 @@ class AuditFilterForm(forms.Form):
     verb = forms.CharField(label=_("Action"), max_length=60, required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=60, required=False)
     object_id = forms.CharField(label=_("Object id"), max_length=40, required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DayInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DayInput())
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,7 @@ appointed and which places take a threshold are the service's to decide."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linju.core.forms import apply_domain_error
+from linju.core.forms import DayInput, apply_domain_error
 from linju.people.forms_households import IdChoiceField
 
 
@@ -19,7 +19,7 @@ def _date_field(label, help_text=""):
         label=label,
         required=False,
         help_text=help_text,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linju.core.forms import DayInput
 from linju.people.forms_households import IdChoiceField
 
 from .models import Need, TopicSource, TopicStatus
@@ -216,7 +217,7 @@ class TaskForm(forms.Form):
     )
     due_on = forms.DateField(
         label=_("Due"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
         error_messages={"required": _("Give the due date.")},
     )
     decision = IdChoiceField(label=_("Decision"), required=False)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linju.core.forms import apply_domain_error
+from linju.core.forms import DayInput, apply_domain_error
 from linju.people.forms_households import IdChoiceField
 
 from .models import EARNING_KINDS
@@ -96,9 +96,7 @@ class RecordServiceForm(KeyedForm):
     """志愿服务: who served (by mobile), where, when, how long, what."""
 
     mobile = _mobile_field()
-    served_on = forms.DateField(
-        label=_("Served on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    served_on = forms.DateField(label=_("Served on"), widget=DayInput())
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=720)
     what = forms.CharField(label=_("Service"), max_length=200)
     field_order = ["mobile", "place", "served_on", "minutes", "what"]

@@ -28,12 +28,12 @@ from .schemas_funds import (
     EntryOut,
     ExpenseIn,
     ExpenseOut,
+    FundReasonIn,
     MineOut,
     PaymentIn,
     PaymentOut,
     PledgeIn,
     PledgeOut,
-    ReasonIn,
     RulesIn,
     WithdrawIn,
 )
@@ -379,7 +379,7 @@ def confirm_payment(request, campaign_id: int, payment_id: int):
     summary="Reject a waiting payment",
     description="With its `reason` (422). 409 `wrong_status` once decided." + SCOPE_NOTE,
 )
-def reject_payment(request, campaign_id: int, payment_id: int, payload: ReasonIn):
+def reject_payment(request, campaign_id: int, payment_id: int, payload: FundReasonIn):
     campaign, found = _payment_of(request, campaign_id, payment_id)
     services.reject_payment(user=request.user, payment=found, reason=payload.reason)
     return _payment(queries.payments(request.user, campaign).get(pk=payment_id))
@@ -463,7 +463,7 @@ def approve_expense(request, campaign_id: int, expense_id: int):
     summary="Reject an expense",
     description="An approver or a manager, with the `reason` (422)." + SCOPE_NOTE,
 )
-def reject_expense(request, campaign_id: int, expense_id: int, payload: ReasonIn):
+def reject_expense(request, campaign_id: int, expense_id: int, payload: FundReasonIn):
     campaign, found = _expense_of(request, campaign_id, expense_id)
     services.reject_expense(user=request.user, expense=found, reason=payload.reason)
     return _expense(queries.expenses(campaign).get(pk=expense_id))
@@ -491,7 +491,7 @@ def close(request, campaign_id: int):
     description="Managers, with the `reason` (422): every confirmed payment is refunded in "
     "full. 409 `spent` once an expense is paid." + SCOPE_NOTE,
 )
-def cancel(request, campaign_id: int, payload: ReasonIn):
+def cancel(request, campaign_id: int, payload: FundReasonIn):
     services.cancel_campaign(
         user=request.user, campaign=_desk(request.user, campaign_id), reason=payload.reason
     )

@@ -27,13 +27,13 @@ from .schemas_lists import (
     NeedIn,
     NeedOut,
     NeedPatch,
+    NeedReasonIn,
     OverviewFilter,
     OverviewOut,
     PartnerFilter,
     PartnerIn,
     PartnerOut,
     PartnerPatch,
-    ReasonIn,
     ResourceFilter,
     ResourceIn,
     ResourceOut,
@@ -267,7 +267,7 @@ def update_need(request, need_id: int, payload: NeedPatch):
     summary="Close a need without a project",
     description="With its `reason` (422). 409 `wrong_status` when closed already." + SCOPE_NOTE,
 )
-def close_need(request, need_id: int, payload: ReasonIn):
+def close_need(request, need_id: int, payload: NeedReasonIn):
     user = request.user
     services.close_need(user=user, need=_need(user, need_id), reason=payload.reason)
     return _Shapes(user).need(_need(user, need_id))

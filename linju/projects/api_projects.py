@@ -31,25 +31,25 @@ from .schemas_projects import (
     BudgetOut,
     DoneIn,
     EvaluationIn,
-    EvaluationOut,
-    FiguresOut,
     MilestoneIn,
     MilestoneOut,
     NeedLinkIn,
     ProjectDetailOut,
+    ProjectEvaluationOut,
     ProjectIn,
     ProjectOut,
+    ProjectReasonIn,
+    ProjectTaskIn,
+    ProjectTaskOut,
     ProjectUpdateIn,
-    ReasonIn,
     ResourceUseIn,
     RetrofitDetailOut,
+    RetrofitFiguresOut,
     RetrofitIn,
     RetrofitOut,
     RetrofitStageIn,
     RetrofitUpdateIn,
     StageIn,
-    TaskIn,
-    TaskOut,
     UpdateIn,
     UpdateOut,
 )
@@ -303,7 +303,7 @@ def advance(request, project_id: int, payload: StageIn):
     description="Before completion, with the `reason` (422); its needs are open again unless "
     "another live project answers them. 409 `stage_order` once completed." + NOTE,
 )
-def cancel(request, project_id: int, payload: ReasonIn):
+def cancel(request, project_id: int, payload: ProjectReasonIn):
     user = request.user
     _find(project_id)
     services.cancel(user=user, project_id=project_id, reason=payload.reason)
@@ -449,7 +449,7 @@ def _may_see_tasks(user, p) -> bool:
 
 @router.get(
     "/projects/{int:project_id}/tasks",
-    response={200: list[TaskOut], **ERRORS},
+    response={200: list[ProjectTaskOut], **ERRORS},
     summary="A project's tasks",
     description="For staff of its scope (`projects.view`, partners included) and its lead; "
     "owners' names masked outside the caller's personal-data scope; capped. 403 for others.",
@@ -464,12 +464,12 @@ def tasks(request, project_id: int):
 
 @router.post(
     "/projects/{int:project_id}/tasks",
-    response={201: TaskOut, **ERRORS},
+    response={201: ProjectTaskOut, **ERRORS},
     summary="Add a task",
     description="With its `owner` (a person) or `partner` (one at least: 422 `owner`), a "
     "`due_on` and a `milestone` of the project. 422 per field; 409 `project_ended`." + NOTE,
 )
-def add_task(request, project_id: int, payload: TaskIn):
+def add_task(request, project_id: int, payload: ProjectTaskIn):
     user = request.user
     _find(project_id)
     task = services.add_task(
@@ -486,7 +486,7 @@ def add_task(request, project_id: int, payload: TaskIn):
 
 @router.post(
     "/projects/tasks/{int:task_id}/done",
-    response={200: TaskOut, **ERRORS},
+    response={200: ProjectTaskOut, **ERRORS},
     summary="Mark a task done",
     description="By its owner, one of its partner's people or a manager (403 for others). 409 "
     "`task_done`, `project_ended`. 404 for no such task.",
@@ -555,7 +555,7 @@ def _evaluation(user, p) -> dict:
 
 @router.get(
     "/projects/{int:project_id}/evaluation",
-    response={200: EvaluationOut, **ERRORS},
+    response={200: ProjectEvaluationOut, **ERRORS},
     summary="The residents' evaluation (public)",
     description="Whether it is open (the project is completed), the stars' count and average, "
     "the rubric's items with their means, and my stars. 404 for none.",
@@ -566,7 +566,7 @@ def evaluation(request, project_id: int):
 
 @router.post(
     "/projects/{int:project_id}/evaluation",
-    response={200: EvaluationOut, **ERRORS},
+    response={200: ProjectEvaluationOut, **ERRORS},
     summary="Evaluate a completed project (群众评价)",
     description="A resident living in its scope (403 for others): `stars` 1–5, a `comment`, "
     "and optionally `scores` for every item of the scope's evaluation rubric; again to change "
@@ -657,7 +657,7 @@ def retrofit_list(request, filters: Query[RetrofitFilter]):
 
 @router.get(
     "/retrofits/figures",
-    response={200: FiguresOut, **ERRORS},
+    response={200: RetrofitFiguresOut, **ERRORS},
     summary="Elevator retrofit figures per community",
     description="Units signed (signed or later), under construction and installed (in use), "
     "per community of my scope (under `place` if given) — the figures of seed 002. 403 "
@@ -749,7 +749,7 @@ def advance_retrofit(request, retrofit_id: int, payload: RetrofitStageIn):
     description="Before the lift is in use, with the `reason` (422); 409 `stage_order` after."
     + RETROFIT_NOTE,
 )
-def abandon_retrofit(request, retrofit_id: int, payload: ReasonIn):
+def abandon_retrofit(request, retrofit_id: int, payload: ProjectReasonIn):
     user = request.user
     _find_retrofit(user, retrofit_id)
     retrofits.abandon_retrofit(user=user, retrofit_id=retrofit_id, reason=payload.reason)

@@ -14,9 +14,12 @@ class ProjectsConfig(AppConfig):
         from linju.core import privacy as core_privacy
         from linju.core.notifications import register_kind
 
-        from . import privacy, rules  # noqa: F401  (rules registers permissions)
+        from . import privacy, queries_desk, rules  # noqa: F401  (rules registers permissions)
 
         core_privacy.register(section="projects", export=privacy.export, erase=privacy.erase)
         modules.register_module("projects", reverse_lazy("projects:home"))
+        modules.register_desk_panel(
+            template="projects/_desk_panel.html", context=queries_desk.desk_counts
+        )
         register_kind("projects.project", _("Co-creation projects"))
         register_kind("projects.campaign", _("Crowdfunding"))

@@ -1,36 +1,12 @@
 """Forms of the crowdfunding pages: amounts typed in yuan ("12.50") become fen exactly
 (Decimal, never float); a service's errors land on the field they name."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from linju.core.forms import apply_domain_error
 
-
-def yuan_to_fen(text) -> int:
-    """ "12.5" → 1250, exactly; at most two decimals, more than zero."""
-    try:
-        amount = Decimal(str(text).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("Give an amount in yuan, like 12.50.")) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(_("Give an amount in yuan, like 12.50."))
-    if amount > Decimal(10**9):
-        raise ValidationError(_("The amount is too large."))
-    return int(amount * 100)
-
-
-class YuanField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self, value):
-        return yuan_to_fen(super().clean(value))
+from .money import YuanField
 
 
 class PledgeForm(forms.Form):

@@ -5,18 +5,17 @@ rejection or a cancellation. Amounts are typed in yuan and become fen exactly (D
 is allowed is the services' to decide, and their errors land on the field they name."""
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linju.core.forms import apply_domain_error
+from linju.core.forms import DayInput, apply_domain_error
 from linju.people.forms_households import IdChoiceField
 
-from .forms_funds import yuan_to_fen
 from .models import PaymentMethod, Surplus
+from .money import YuanField
 
 
 def fresh_key() -> str:
@@ -24,30 +23,8 @@ def fresh_key() -> str:
     return uuid.uuid4().hex
 
 
-class YuanField(forms.CharField):
-    """An amount typed in yuan ("12.50"), cleaned to whole fen; zero only where allowed."""
-
-    def __init__(self, *, allow_zero=False, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.allow_zero = allow_zero
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self, value):
-        text = super().clean(value)
-        if text in self.empty_values:
-            return None
-        if self.allow_zero:
-            try:
-                if Decimal(str(text).strip().replace(",", "")) == 0:
-                    return 0
-            except (InvalidOperation, ValueError):
-                raise ValidationError(_("Give an amount in yuan, like 12.50.")) from None
-        return yuan_to_fen(text)
-
-
 def _day(label):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, widget=DayInput())
 
 
 class DeskForm(forms.Form):

@@ -4,17 +4,16 @@ people acting for it, its co-building agreement (共建协议) with the signed d
 delivered. They only shape input for services_lists, which decides; a service's error comes
 back on the field it names. Money is typed in yuan ("12.50") and becomes fen exactly."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from linju.core.forms import apply_domain_error
+from linju.core.forms import DayInput, apply_domain_error
 from linju.people.forms_households import IdChoiceField
 
 from .models import NeedSource, NeedStatus, PartnerKind, ResourceKind, ResourceStatus
-from .services_lists import MAX_FEN, MAX_HOUSEHOLDS, MAX_QUANTITY
+from .money import YuanField, fen_to_yuan
+from .services_lists import MAX_HOUSEHOLDS, MAX_QUANTITY
 
 MAX_CHOICES = 300
 
@@ -32,42 +31,9 @@ def _date_field(label, required=True):
         label=label,
         required=required,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
         error_messages={"invalid": _("Give a date as YYYY-MM-DD.")},
     )
-
-
-def yuan_to_fen(text) -> int:
-    """ "12.5" → 1250 exactly (Decimal, never float): at most two decimals, 0 or more."""
-    try:
-        amount = Decimal(str(text).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("Give an amount in yuan, like 12.50.")) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(_("Give an amount in yuan, like 12.50."))
-    fen = int(amount * 100)
-    if fen > MAX_FEN:
-        raise ValidationError(_("The amount is too large."))
-    return fen
-
-
-class YuanField(forms.CharField):
-    """An amount in yuan, cleaned to integer fen; left empty it is 0."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self, value):
-        text = super().clean(value)
-        return 0 if text in self.empty_values else yuan_to_fen(text)
-
-
-def fen_to_yuan(fen) -> str:
-    """The initial value of a YuanField: 1250 → "12.50"."""
-    return f"{Decimal(int(fen or 0)) / 100:.2f}"
 
 
 class IdMultipleChoiceField(forms.TypedMultipleChoiceField):
@@ -223,7 +189,7 @@ class ResourceForm(ServiceForm):
         required=False,
         help_text=_("Hours, rooms, people, pieces…"),
     )
-    amount = YuanField(label=_("Amount (yuan, for funds)"))
+    amount = YuanField(label=_("Amount (yuan, for funds)"), allow_zero=True, required=False)
     available_from = _date_field(_("Available from"), required=False)
     available_until = _date_field(_("Available until"), required=False)
     description = forms.CharField(
@@ -367,7 +333,12 @@ class DeliveryForm(ServiceForm):
 
     delivered_on = _date_field(_("Delivered on"))
     what = forms.CharField(label=_("What was delivered"), max_length=300)
-    value = YuanField(label=_("Value (yuan)"), help_text=_("Funds given, materials at cost."))
+    value = YuanField(
+        label=_("Value (yuan)"),
+        help_text=_("Funds given, materials at cost."),
+        allow_zero=True,
+        required=False,
+    )
     agreement = IdChoiceField(label=_("Under the agreement"), required=False)
     project = IdChoiceField(label=_("For the project"), required=False)
     NAMES = {"value_fen": "value"}

@@ -1,47 +1,14 @@
 """Forms of the micro-projects and elevator retrofits pages. They only shape input: the rules
 are the services'. Money is typed in yuan ("12.50") and turned into fen exactly (Decimal)."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linju.core.forms import PhotosField
+from linju.core.forms import DayInput, PhotosField
 
 from .models import BudgetSource, ProjectStage, RetrofitStage
-
-MAX_YUAN = Decimal("100000000")
-
-
-def yuan_to_fen(value) -> int | None:
-    """ "12.50" → 1250, exactly; None when it is not an amount with at most two decimals."""
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not amount.is_finite() or amount < 0 or amount > MAX_YUAN:
-        return None
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        return None
-    return int(fen)
-
-
-class YuanField(forms.CharField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None):
-            return 0
-        fen = yuan_to_fen(value)
-        if fen is None:
-            raise forms.ValidationError(_("Give an amount in yuan, e.g. 12.50."))
-        return fen
+from .money import YuanField
 
 
 class FilterForm(forms.Form):
@@ -123,7 +90,7 @@ class ResourceForm(forms.Form):
 
 class BudgetForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=BudgetSource.choices)
-    amount = YuanField(label=_("Amount (yuan)"), required=False)
+    amount = YuanField(label=_("Amount (yuan)"), allow_zero=True, required=False)
     hours = forms.IntegerField(label=_("Hours of labour"), min_value=0, required=False)
     partner = forms.ChoiceField(label=_("Partner"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -135,16 +102,14 @@ class BudgetForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=120)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due on"), widget=DayInput())
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     owner = forms.CharField(label=_("Owner's mobile number"), max_length=20, required=False)
     partner = forms.ChoiceField(label=_("Or a partner"), required=False)
-    due_on = forms.DateField(
-        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DayInput())
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,7 +163,7 @@ class RetrofitStageForm(forms.Form):
         label=_("On"),
         required=False,
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

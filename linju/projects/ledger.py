@@ -18,6 +18,7 @@ from linju.core.cleaning import violated
 from linju.core.errors import Conflict
 
 from .models import Campaign, EntryKind, FundEntry
+from .money import yuan_text
 
 # Which cached total each kind moves, and the sign of its change to the balance.
 _TOTALS = {
@@ -25,13 +26,6 @@ _TOTALS = {
     EntryKind.EXPENSE: ("expense_fen", -1),
     EntryKind.REFUND: ("refund_fen", -1),
 }
-
-
-def yuan(fen: int) -> str:
-    """Fen as yuan with two decimals, exactly (no float): 123456 → "1,234.56"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def locked_campaign(campaign_id) -> Campaign:
@@ -51,7 +45,7 @@ def _replayed(existing, *, campaign_id, kind, amount):
 def short_of(balance: int, need: int) -> Conflict:
     return Conflict(
         _("The fund holds %(have)s yuan; %(need)s yuan are needed.")
-        % {"have": yuan(balance), "need": yuan(need)},
+        % {"have": yuan_text(balance), "need": yuan_text(need)},
         code="insufficient_balance",
     )
 

@@ -117,7 +117,7 @@ class MineOut(Schema):
     payments: list[PaymentOut]
 
 
-class ReasonIn(Schema):
+class FundReasonIn(Schema):
     reason: str = ""
 
 

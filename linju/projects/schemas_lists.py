@@ -21,7 +21,7 @@ ResourceStatusCode = Literal[tuple(ResourceStatus.values)]
 PartnerKindCode = Literal[tuple(PartnerKind.values)]
 
 
-class RefOut(Schema):
+class ListRefOut(Schema):
     id: int
     name: str
 
@@ -39,7 +39,7 @@ class NeedOut(Schema):
     id: int
     title: str
     description: str
-    place: RefOut
+    place: ListRefOut
     source: str = Field(description="`survey`, `report`, `topic`, `visit` or `other`.")
     source_label: str
     source_ref: str = Field(description="`report:<token>`, `topic:<id>`, or free text.")
@@ -83,14 +83,14 @@ class NeedPatch(Schema):
     households: Whole | None = None
 
 
-class ReasonIn(Schema):
+class NeedReasonIn(Schema):
     reason: Text = Field(max_length=300, description="Why the need is closed.")
 
 
 # --- Resources ------------------------------------------------------------------------------------
 
 
-class ResourceUseOut(Schema):
+class ResourceUsedByOut(Schema):
     project: ProjectRefOut
     quantity: int
 
@@ -103,9 +103,9 @@ class ResourceOut(Schema):
     )
     kind_label: str
     description: str
-    place: RefOut
-    partner: RefOut | None = Field(description="The partner offering it, if a partner does.")
-    offered_by: RefOut | None = Field(
+    place: ListRefOut
+    partner: ListRefOut | None = Field(description="The partner offering it, if a partner does.")
+    offered_by: ListRefOut | None = Field(
         description="The resident offering it (name masked for those outside the handling "
         "scope), if a resident does."
     )
@@ -116,7 +116,7 @@ class ResourceOut(Schema):
     available_until: date | None
     status: str = Field(description="`available` or `withdrawn`.")
     status_label: str
-    uses: list[ResourceUseOut] = Field(description="The projects using it and how much.")
+    uses: list[ResourceUsedByOut] = Field(description="The projects using it and how much.")
     editable: bool = Field(description="Whether the caller may edit and withdraw it.")
     created_at: LocalDateTime
 
@@ -166,11 +166,11 @@ class PartnerOut(Schema):
     )
     kind_label: str
     description: str
-    place: RefOut = Field(description="Its community.")
+    place: ListRefOut = Field(description="Its community.")
     contact_name: str
     contact_phone: str
     active: bool
-    members: list[RefOut] = Field(description="The people acting for it.")
+    members: list[ListRefOut] = Field(description="The people acting for it.")
     created_at: LocalDateTime
 
 
@@ -229,7 +229,7 @@ class DeliveryOut(Schema):
     delivered_on: date
     what: str
     value_fen: int = Field(description="Its value in fen, 0 when it has none.")
-    agreement: RefOut | None
+    agreement: ListRefOut | None
     project: ProjectRefOut | None
     created_at: LocalDateTime
 
@@ -263,7 +263,7 @@ class CountsOut(Schema):
 
 
 class OverviewOut(Schema):
-    place: RefOut
+    place: ListRefOut
     counts: CountsOut
-    unmatched_needs: list[RefOut] = Field(description="The first 50, newest first.")
-    unused_resources: list[RefOut] = Field(description="The first 50, newest first.")
+    unmatched_needs: list[ListRefOut] = Field(description="The first 50, newest first.")
+    unused_resources: list[ListRefOut] = Field(description="The first 50, newest first.")

@@ -33,7 +33,7 @@ class StageIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ProjectReasonIn(Schema):
     reason: str
 
 
@@ -64,7 +64,7 @@ class DoneIn(Schema):
     done: bool = True
 
 
-class TaskIn(Schema):
+class ProjectTaskIn(Schema):
     title: str
     owner: int | None = None
     partner: int | None = None
@@ -108,7 +108,7 @@ class RetrofitStageIn(Schema):
 # --- Out ---------------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class WorkRef(Schema):
     id: int
     name: str
 
@@ -131,7 +131,7 @@ class BudgetLineOut(Schema):
     source_label: str
     amount_fen: int
     hours: int
-    partner: Ref | None
+    partner: WorkRef | None
     note: str
 
 
@@ -149,7 +149,7 @@ class MilestoneOut(Schema):
     done_on: datetime.date | None
 
 
-class PhotoOut(Schema):
+class ProgressPhotoOut(Schema):
     id: int
     url: str
     width: int
@@ -160,10 +160,10 @@ class UpdateOut(Schema):
     id: int
     text: str
     created_at: datetime.datetime
-    photos: list[PhotoOut]
+    photos: list[ProgressPhotoOut]
 
 
-class ResourceUseOut(Schema):
+class ProjectResourceUseOut(Schema):
     resource: TitleRef
     quantity: int
     note: str
@@ -175,7 +175,7 @@ class ProjectOut(Schema):
     summary: str
     stage: str
     stage_label: str
-    place: Ref
+    place: WorkRef
     created_at: datetime.datetime
     stage_changed_at: datetime.datetime
     rating_count: int
@@ -188,10 +188,10 @@ class ProjectDetailOut(ProjectOut):
     next_stage: str | None
     topic: TitleRef | None
     ballot: TitleRef | None
-    lead: Ref | None
+    lead: WorkRef | None
     needs: list[TitleRef]
-    partners: list[Ref]
-    resources: list[ResourceUseOut]
+    partners: list[WorkRef]
+    resources: list[ProjectResourceUseOut]
     stages: list[StageChangeOut]
     budget: BudgetOut
     milestones: list[MilestoneOut]
@@ -200,29 +200,29 @@ class ProjectDetailOut(ProjectOut):
     may_evaluate: bool
 
 
-class TaskOut(Schema):
+class ProjectTaskOut(Schema):
     id: int
     title: str
-    owner: Ref | None
-    partner: Ref | None
+    owner: WorkRef | None
+    partner: WorkRef | None
     due_on: datetime.date | None
     milestone: int | None
     status: str
     done_at: datetime.datetime | None
 
 
-class EvaluationItemOut(Schema):
+class ProjectEvaluationItemOut(Schema):
     title: str
     max_points: float
     mean: float
     count: int
 
 
-class EvaluationOut(Schema):
+class ProjectEvaluationOut(Schema):
     open: bool
     rating_count: int
     rating_average: float | None
-    items: list[EvaluationItemOut]
+    items: list[ProjectEvaluationItemOut]
     my_stars: int | None
 
 
@@ -235,7 +235,7 @@ class RetrofitStageOut(Schema):
 
 class RetrofitOut(Schema):
     id: int
-    place: Ref
+    place: WorkRef
     stage: str
     stage_label: str
     project: TitleRef | None
@@ -252,13 +252,13 @@ class RetrofitDetailOut(RetrofitOut):
 
 
 class FiguresRowOut(Schema):
-    community: Ref
+    community: WorkRef
     units: int
     signed: int = Field(description="Units whose agreement is signed (signed or later).")
     construction: int = Field(description="Units under construction.")
     installed: int = Field(description="Units whose elevator is in use.")
 
 
-class FiguresOut(Schema):
+class RetrofitFiguresOut(Schema):
     rows: list[FiguresRowOut]
     total: dict[str, int]

@@ -40,8 +40,8 @@ from .models import (
     ProjectStage,
     Surplus,
 )
+from .money import MAX_FEN
 
-MAX_FEN = 10**11  # a billion yuan: far above any neighbourhood fund, far below a 64-bit integer
 MAX_APPROVERS = 9
 FUNDED_STAGES = (ProjectStage.APPROVED, ProjectStage.FUNDING)
 # Roles whose people may keep or approve the fund: the scope's staff and owners' committee.

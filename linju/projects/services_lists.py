@@ -43,6 +43,7 @@ from .models import (
     ResourceKind,
     ResourceStatus,
 )
+from .money import MAX_FEN
 from .queries_lists import may_edit_resource
 
 # A signed agreement: its scan or photo, a PDF, or the Word file it was drafted in.
@@ -53,7 +54,6 @@ AGREEMENT = dataclasses.replace(
 )
 MAX_HOUSEHOLDS = 100_000
 MAX_QUANTITY = 1_000_000
-MAX_FEN = 10_000_000_000  # 1 亿元: far above any community's resource, inside every integer
 MAX_MEMBERS = 50
 NEED_FIELDS = ("title", "description", "source", "source_ref", "households")
 RESOURCE_FIELDS = (

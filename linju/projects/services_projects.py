@@ -46,6 +46,7 @@ from .models import (
     TaskStatus,
     UpdatePhoto,
 )
+from .money import MAX_FEN
 
 SCOPE_KINDS = ("community", "estate", "building", "unit")
 # Stages in which the project is still being shaped: its budget may change until the residents
@@ -60,7 +61,6 @@ WORKING = (
     ProjectStage.IN_PROGRESS,
 )
 ENDED = (ProjectStage.COMPLETED, ProjectStage.EVALUATED, ProjectStage.CANCELLED)
-MAX_FEN = 10_000_000_000  # 100 million yuan: more is a typing error, not a micro-project
 MAX_HOURS = 1_000_000
 MAX_NEEDS = 50
 MAX_PARTNERS = 20

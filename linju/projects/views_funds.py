@@ -17,10 +17,11 @@ from linju.core.exports import xlsx_response
 from linju.core.forms import call_service
 from linju.core.views import paginate
 
-from . import exports, ledger
+from . import exports
 from . import queries_funds as queries
 from . import services_funds as services
 from .forms_funds import PledgeForm
+from .money import yuan_text
 
 
 def _campaign_or_404(pk):
@@ -34,8 +35,8 @@ def _rows(entries):
     return [
         {
             "entry": e,
-            "amount": ledger.yuan(e.amount_fen),
-            "balance": ledger.yuan(e.balance_fen),
+            "amount": yuan_text(e.amount_fen),
+            "balance": yuan_text(e.balance_fen),
             "household": queries.household_label(e),
         }
         for e in entries
@@ -44,12 +45,12 @@ def _rows(entries):
 
 def _figures(c):
     return [
-        (_("Goal"), ledger.yuan(c.goal_fen)),
-        (_("Pledged"), ledger.yuan(c.pledged_fen)),
-        (_("Income"), ledger.yuan(c.income_fen)),
-        (_("Expenses"), ledger.yuan(c.expense_fen)),
-        (_("Refunds"), ledger.yuan(c.refund_fen)),
-        (_("Balance"), ledger.yuan(c.balance_fen)),
+        (_("Goal"), yuan_text(c.goal_fen)),
+        (_("Pledged"), yuan_text(c.pledged_fen)),
+        (_("Income"), yuan_text(c.income_fen)),
+        (_("Expenses"), yuan_text(c.expense_fen)),
+        (_("Refunds"), yuan_text(c.refund_fen)),
+        (_("Balance"), yuan_text(c.balance_fen)),
     ]
 
 
@@ -96,8 +97,8 @@ def campaign(request, pk):
         "campaign": found,
         "figures": _figures(found),
         "form": form if homes else None,
-        "pledges": [(p, ledger.yuan(p.amount_fen)) for p in pledges],
-        "payments": [(p, ledger.yuan(p.amount_fen)) for p in payments],
+        "pledges": [(p, yuan_text(p.amount_fen)) for p in pledges],
+        "payments": [(p, yuan_text(p.amount_fen)) for p in payments],
         "progress": min(100, found.income_fen * 100 // found.goal_fen),
     }
     return render(request, "projects/funds/campaign.html", context)
@@ -129,8 +130,8 @@ def pledge(request, pk):
         "campaign": found,
         "figures": _figures(found),
         "form": form,
-        "pledges": [(p, ledger.yuan(p.amount_fen)) for p in pledges],
-        "payments": [(p, ledger.yuan(p.amount_fen)) for p in payments],
+        "pledges": [(p, yuan_text(p.amount_fen)) for p in pledges],
+        "payments": [(p, yuan_text(p.amount_fen)) for p in payments],
         "progress": min(100, found.income_fen * 100 // found.goal_fen),
     }
     return render(request, "projects/funds/campaign.html", context, status=422)

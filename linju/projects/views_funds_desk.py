@@ -30,9 +30,9 @@ from linju.core.forms import call_service
 from linju.core.views import paginate, private_download
 from linju.people.queries import person_labels
 
-from . import ledger, rules
 from . import queries_funds as queries
 from . import queries_funds_desk as desk_queries
+from . import rules
 from . import services_funds as services
 from .forms_funds_desk import (
     ExpenseForm,
@@ -43,6 +43,7 @@ from .forms_funds_desk import (
     RulesForm,
 )
 from .models import CampaignStatus
+from .money import yuan_text
 
 STATUSES = CampaignStatus.choices
 
@@ -106,9 +107,9 @@ def campaigns(request):
         rows.append(
             {
                 "campaign": c,
-                "goal": ledger.yuan(c.goal_fen),
-                "income": ledger.yuan(c.income_fen),
-                "balance": ledger.yuan(c.balance_fen),
+                "goal": yuan_text(c.goal_fen),
+                "income": yuan_text(c.income_fen),
+                "balance": yuan_text(c.balance_fen),
                 "payments": payments,
                 "expenses": expenses,
             }
@@ -270,15 +271,15 @@ def _desk_page(request, campaign, *, status=200, **forms):
         "campaign": campaign,
         "may": may,
         "figures": [
-            (_("Goal"), ledger.yuan(campaign.goal_fen)),
-            (_("Pledged"), ledger.yuan(campaign.pledged_fen)),
-            (_("Income"), ledger.yuan(campaign.income_fen)),
-            (_("Expenses"), ledger.yuan(campaign.expense_fen)),
-            (_("Refunds"), ledger.yuan(campaign.refund_fen)),
-            (_("Balance"), ledger.yuan(campaign.balance_fen)),
+            (_("Goal"), yuan_text(campaign.goal_fen)),
+            (_("Pledged"), yuan_text(campaign.pledged_fen)),
+            (_("Income"), yuan_text(campaign.income_fen)),
+            (_("Expenses"), yuan_text(campaign.expense_fen)),
+            (_("Refunds"), yuan_text(campaign.refund_fen)),
+            (_("Balance"), yuan_text(campaign.balance_fen)),
         ],
-        "confirm_above": ledger.yuan(campaign.confirm_above_fen),
-        "two_above": ledger.yuan(campaign.two_approvals_above_fen),
+        "confirm_above": yuan_text(campaign.confirm_above_fen),
+        "two_above": yuan_text(campaign.two_approvals_above_fen),
         "approvers": list(campaign.approvers.all()),
         "room_form": room_form,
         "found": found,
@@ -296,10 +297,10 @@ def _desk_page(request, campaign, *, status=200, **forms):
     }
     for p in [*context["pending"], *context["recent"], *pledge_rows]:
         p.household_label = household_label(p.household)
-        p.yuan = ledger.yuan(p.amount_fen)
+        p.yuan = yuan_text(p.amount_fen)
         p.row_key = f"payment-{p.pk}"
     for e in [*waiting, *context["decided"]]:
-        e.yuan = ledger.yuan(e.amount_fen)
+        e.yuan = yuan_text(e.amount_fen)
         e.row_key = f"expense-{e.pk}"
     return render(request, "projects/funds/desk/campaign.html", context, status=status)
 
@@ -333,7 +334,7 @@ def record_payment(request, pk):
             key=data["key"],
         )
         if done is not None:
-            amount = ledger.yuan(done.amount_fen)
+            amount = yuan_text(done.amount_fen)
             if done.status == "pending":
                 text = _("Payment of %(amount)s yuan recorded; it waits for a second person.")
             else:

@@ -28,7 +28,6 @@ from linju.people.models import RoleGrant, User
 from linju.people.queries import person_labels
 from linju.people.roles import Role
 from linju.places.paths import prefixes_of
-from linju.ratings.exports import yuan
 
 from . import queries_lists as q
 from . import rules
@@ -48,6 +47,7 @@ from .forms_lists import (
     ResourceForm,
 )
 from .models import Partner, Project, ProjectStage
+from .money import yuan_text
 
 OVERVIEW_ITEMS = 50
 MAX_PEOPLE = 200
@@ -310,7 +310,7 @@ def resources(request):
     page = paginate(request, q.staff_resources(user, **kwargs), CappedPaginator)
     rows = list(page.object_list)
     for r in rows:
-        r.amount_yuan = yuan(r.amount_fen)
+        r.amount_yuan = yuan_text(r.amount_fen)
     return render(
         request,
         "projects/lists/resources.html",
@@ -349,7 +349,7 @@ def resource(request, pk):
         "projects/lists/resource.html",
         {
             "resource": found,
-            "amount_yuan": yuan(found.amount_fen),
+            "amount_yuan": yuan_text(found.amount_fen),
             "offerer": offerer,
             "uses": list(found.uses.all()),
             "staff": staff,
@@ -493,7 +493,7 @@ def partner(request, pk):
     agreements = list(q.partner_agreements(found))
     deliveries = list(q.partner_deliveries(found)[:100])
     for d in deliveries:
-        d.value_yuan = yuan(d.value_fen)
+        d.value_yuan = yuan_text(d.value_fen)
     return render(
         request,
         "projects/lists/partner.html",

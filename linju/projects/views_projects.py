@@ -30,7 +30,6 @@ from linju.people.services import person_by_mobile
 from linju.places.models import Place
 from linju.places.queries import place_labels
 from linju.ratings import evaluations
-from linju.ratings.exports import yuan
 
 from . import queries_projects as queries
 from . import rules
@@ -66,6 +65,7 @@ from .models import (
     ResourceStatus,
     RetrofitStage,
 )
+from .money import yuan_text
 
 MAX_CHOICES = 200
 SCOPE_KINDS = ("community", "estate", "building", "unit")
@@ -137,9 +137,9 @@ def _road(project):
 def _public_context(request, project):
     lines = list(project.budget_lines.all())
     for line in lines:
-        line.yuan = yuan(line.amount_fen)
+        line.yuan = yuan_text(line.amount_fen)
     totals = queries.budget_totals(lines)
-    totals["money_yuan"] = yuan(totals["money_fen"])
+    totals["money_yuan"] = yuan_text(totals["money_fen"])
     return {
         "project": project,
         "road": _road(project),

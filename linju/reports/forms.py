@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from linju.core.errors import DomainError, Invalid
-from linju.core.forms import PhotosField
+from linju.core.forms import DayInput, PhotosField
 from linju.people.forms_households import IdChoiceField
 
 from .models import HANDLER_ROLES, AttributeType, Level, Status
@@ -421,12 +421,8 @@ class FiguresForm(forms.Form):
     )
     place = IdChoiceField(label=_("Place"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DayInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DayInput())
 
     def __init__(self, *args, places=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,7 +41,6 @@ TABLE = {
     P + "ledger.locked_campaign": exempt(
         "takes the campaign's lock for its caller; writes nothing"
     ),
-    P + "ledger.yuan": exempt("formats an amount; writes nothing"),
     P + "ledger.short_of": exempt("builds the error of a balance too small; writes nothing"),
 }
 

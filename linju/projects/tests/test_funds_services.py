@@ -24,6 +24,7 @@ from linju.projects.models import (
     PledgeStatus,
     ProjectStage,
 )
+from linju.projects.money import yuan_text
 
 from .fixtures_funds import fund_fixture, make_project, open_fund, past_deadline, pay  # noqa: F401
 
@@ -114,9 +115,9 @@ def test_entries_are_append_only(fund):
 
 
 def test_yuan_is_exact():
-    assert ledger.yuan(0) == "0.00"
-    assert ledger.yuan(123456) == "1,234.56"
-    assert ledger.yuan(10**11 + 1) == "1,000,000,000.01"
+    assert yuan_text(0) == "0.00"
+    assert yuan_text(123456) == "1,234.56"
+    assert yuan_text(10**11 + 1) == "1,000,000,000.01"
 
 
 # --- The campaign ---------------------------------------------------------------------------------
