@@ -14,7 +14,7 @@ part of the road:
 - 儿童游乐角: in progress, with milestones, tasks (one the partner's) and progress updates;
 - 楼顶漏水修复: proposed from two needs;
 and elevator retrofits: the unit whose owners' ballot the deliberation demo published is under
-construction; three more units are consulting their owners.
+construction; up to three more units are consulting their owners.
 
 Everything goes through the services (lists, projects, retrofits, funds), so audit events,
 ledgers and notifications are those of real use. Where a service waits for time to pass (a
