@@ -157,9 +157,8 @@ class NeedForm(ServiceForm):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-class NewNeedForm(NeedForm):
-    place = IdChoiceField(label=_("Where (community, estate, building or unit)"))
-    field_order = ["place", "title", "source", "source_ref", "households", "description"]
+class AtPlace:
+    """A form that also asks where: the place among those offered (preset when only one)."""
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +169,11 @@ class NewNeedForm(NeedForm):
 
     def service_kwargs(self) -> dict:
         return {"place_id": self.cleaned_data["place"], **super().service_kwargs()}
+
+
+class NewNeedForm(AtPlace, NeedForm):
+    place = IdChoiceField(label=_("Where (community, estate, building or unit)"))
+    field_order = ["place", "title", "source", "source_ref", "households", "description"]
 
 
 # --- Resources (资源清单) -------------------------------------------------------------------------
@@ -292,19 +296,9 @@ class PartnerForm(ServiceForm):
         return data
 
 
-class NewPartnerForm(PartnerForm):
+class NewPartnerForm(AtPlace, PartnerForm):
     place = IdChoiceField(label=_("Community"))
     field_order = ["place", "name", "kind"]
-
-    def __init__(self, *args, places=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        places = list(places)
-        self.fields["place"].choices = _place_choices(places)
-        if len(places) == 1 and not self.is_bound:
-            self.initial.setdefault("place", places[0].pk)
-
-    def service_kwargs(self) -> dict:
-        return {"place_id": self.cleaned_data["place"], **super().service_kwargs()}
 
 
 class AgreementForm(ServiceForm):

@@ -5,6 +5,8 @@ offers, with what each row shows fetched in a fixed number of queries (no N+1)."
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from linju.core import access
+from linju.people.models import RoleGrant, User
+from linju.people.roles import Role
 from linju.places.models import Place
 from linju.places.paths import prefixes_of
 
@@ -290,3 +292,43 @@ def overview(place) -> dict:
         "unmatched_needs": unmatched_needs(place.path).count(),
         "unused_resources": unused_resources(place.path).count(),
     }
+
+
+# --- Choices the pages offer (the services check what is chosen) ------------------------------
+
+MAX_PEOPLE = 200
+
+
+def offering_partners(user):
+    """The active partners the user may offer for: those they manage and those they act for."""
+    managed = access.filter_queryset(user, "projects.manage", Partner.objects.filter(active=True))
+    wanted = Q(pk__in=managed.values("pk"))
+    if Role.PARTNER.value in access.roles_of(user):
+        own = access.filter_queryset(user, VIEW, Partner.objects.filter(members=user))
+        wanted |= Q(pk__in=own.values("pk"))
+    return Partner.objects.filter(wanted, active=True).only("pk", "name").order_by("name", "pk")
+
+
+def partner_people(grants, current=()):
+    """People holding the partner role where `grants` says (services_lists._members is the
+    rule), and those acting for the partner now, so that unticking them is possible."""
+    ids = Q(pk__in=grants.values("user_id")) | Q(pk__in=[u.pk for u in current])
+    return list(
+        User.objects.filter(ids, is_active=True)
+        .only("pk", "name")
+        .order_by("name", "pk")[:MAX_PEOPLE]
+    )
+
+
+def partner_grants():
+    return RoleGrant.objects.filter(role=Role.PARTNER, revoked_at__isnull=True, place__isnull=False)
+
+
+def delivery_projects(user, partner):
+    """The live projects of the partner's scope a delivery may be for."""
+    live = Project.objects.filter(path__startswith=partner.path).exclude(
+        stage=ProjectStage.CANCELLED
+    )
+    return (
+        access.filter_queryset(user, VIEW, live).only("pk", "title").order_by("-created_at", "-pk")
+    )

@@ -7,15 +7,21 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Substr
 
 from linju.core import access
+from linju.deliberation.models import Ballot, Topic
 from linju.places.models import KIND_ORDER, PATH_WIDTH, Place, PlaceKind
 
 from .models import (
     BudgetLine,
     ElevatorRetrofit,
     Milestone,
+    Need,
+    NeedStatus,
+    Partner,
     ProgressUpdate,
     Project,
     ProjectTask,
+    Resource,
+    ResourceStatus,
     ResourceUse,
     RetrofitStage,
     StageChange,
@@ -193,3 +199,42 @@ def retrofit_figures(user, *, place=None) -> list[dict]:
 
 def figures_total(rows) -> dict:
     return {k: sum(r[k] for r in rows) for k in ("units", "signed", "construction", "installed")}
+
+
+# --- Choices the desk's forms offer (the services check what is chosen) -----------------------
+
+MAX_CHOICES = 200
+
+
+def form_choices(user, place=None):
+    """What the create and edit forms offer from the manager's scope."""
+    scope = access.scope(user, "projects.manage")
+    path = place.path if place is not None else None
+
+    def within(qs):
+        qs = qs.filter(scope.q())
+        return qs.filter(path__startswith=path) if path else qs
+
+    return {
+        "needs": list(within(Need.objects.filter(status=NeedStatus.OPEN))[:MAX_CHOICES]),
+        "topics": list(within(Topic.objects.all()).order_by("-created_at")[:MAX_CHOICES]),
+        "partners": list(within(Partner.objects.filter(active=True))[:MAX_CHOICES]),
+    }
+
+
+def available_resources(user):
+    return (
+        Resource.objects.filter(status=ResourceStatus.AVAILABLE)
+        .filter(access.scope(user, "projects.view").q())
+        .order_by("-created_at")
+    )
+
+
+def ballots_within(path: str):
+    """The ballots a project may be decided by: held inside its scope."""
+    return Ballot.objects.filter(path__startswith=path).order_by("-created_at")
+
+
+def unit_ballots(place_id):
+    """The owners' ballots held over a unit, for its elevator retrofit."""
+    return Ballot.objects.filter(place_id=place_id).order_by("-created_at")

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -24,7 +23,6 @@ from django.views.decorators.http import require_GET
 from linju.core import access
 from linju.core.forms import call_service
 from linju.core.views import CappedPaginator, paginate, private_download
-from linju.people.models import RoleGrant, User
 from linju.people.queries import person_labels
 from linju.people.roles import Role
 from linju.places.paths import prefixes_of
@@ -46,7 +44,6 @@ from .forms_lists import (
     ResourceFilterForm,
     ResourceForm,
 )
-from .models import Partner, Project, ProjectStage
 from .money import yuan_text
 
 OVERVIEW_ITEMS = 50
@@ -71,31 +68,6 @@ def _may_offer_for_partner(user) -> bool:
     """Managers offer on a partner's behalf; a partner's people for their own (rules.acts_for
     needs the partner role)."""
     return access.has_anywhere(user, MANAGE) or Role.PARTNER.value in access.roles_of(user)
-
-
-def _offering_partners(user):
-    """The active partners the user may offer for: those they manage and those they act for."""
-    managed = access.filter_queryset(user, MANAGE, Partner.objects.filter(active=True))
-    wanted = Q(pk__in=managed.values("pk"))
-    if Role.PARTNER.value in access.roles_of(user):
-        own = access.filter_queryset(user, VIEW, Partner.objects.filter(members=user))
-        wanted |= Q(pk__in=own.values("pk"))
-    return Partner.objects.filter(wanted, active=True).only("pk", "name").order_by("name", "pk")
-
-
-def _partner_people(grants, current=()):
-    """People holding the partner role where `grants` says (services_lists._members is the
-    rule), and those acting for the partner now, so that unticking them is possible."""
-    ids = Q(pk__in=grants.values("user_id")) | Q(pk__in=[u.pk for u in current])
-    return list(
-        User.objects.filter(ids, is_active=True)
-        .only("pk", "name")
-        .order_by("name", "pk")[:MAX_PEOPLE]
-    )
-
-
-def _partner_grants():
-    return RoleGrant.objects.filter(role=Role.PARTNER, revoked_at__isnull=True, place__isnull=False)
 
 
 def _action_form():
@@ -366,7 +338,7 @@ def resource_new(request):
     user = request.user
     if not _may_offer_for_partner(user):
         raise PermissionDenied
-    partners = list(_offering_partners(user)[:MAX_CHOICES])
+    partners = list(q.offering_partners(user)[:MAX_CHOICES])
     form = PartnerOfferForm(request.POST or None, partners=partners)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
@@ -522,7 +494,9 @@ def partner_new(request):
     if not access.has_anywhere(user, MANAGE):
         raise PermissionDenied
     places = q.communities_for(user, MANAGE)
-    people = _partner_people(access.filter_queryset(user, MANAGE, _partner_grants(), "place__path"))
+    people = q.partner_people(
+        access.filter_queryset(user, MANAGE, q.partner_grants(), "place__path")
+    )
     form = NewPartnerForm(request.POST or None, places=places, people=people)
     if request.method == "POST" and form.is_valid():
         created = call_service(form, services.create_partner, user=user, **form.service_kwargs())
@@ -554,8 +528,8 @@ def _managed_partner(user, pk):
 def partner_edit(request, pk):
     user = request.user
     found = _managed_partner(user, pk)
-    grants = _partner_grants().filter(place__path__in=prefixes_of(found.path))
-    people = _partner_people(grants, current=found.members.all())
+    grants = q.partner_grants().filter(place__path__in=prefixes_of(found.path))
+    people = q.partner_people(grants, current=found.members.all())
     form = PartnerForm(request.POST or None, initial=PartnerForm.initial_of(found), people=people)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
@@ -604,17 +578,7 @@ def delivery_new(request, pk):
     community."""
     user = request.user
     found = _managed_partner(user, pk)
-    projects = (
-        access.filter_queryset(
-            user,
-            VIEW,
-            Project.objects.filter(path__startswith=found.path).exclude(
-                stage=ProjectStage.CANCELLED
-            ),
-        )
-        .only("pk", "title")
-        .order_by("-created_at", "-pk")[:MAX_CHOICES]
-    )
+    projects = q.delivery_projects(user, found)[:MAX_CHOICES]
     form = DeliveryForm(
         request.POST or None,
         agreements=q.partner_agreements(found).only("pk", "title"),

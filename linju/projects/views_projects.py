@@ -24,7 +24,6 @@ from linju.core.cleaning import as_id
 from linju.core.errors import DomainError, Forbidden, Invalid
 from linju.core.forms import apply_domain_error
 from linju.core.views import CappedPaginator, paginate, private_download
-from linju.deliberation.models import Ballot, Topic
 from linju.people.queries import places_in_scope
 from linju.people.services import person_by_mobile
 from linju.places.models import Place
@@ -56,13 +55,8 @@ from .models import (
     RETROFIT_ORDER,
     STAGE_ORDER,
     BudgetSource,
-    Need,
-    NeedStatus,
-    Partner,
     ProjectRating,
     ProjectStage,
-    Resource,
-    ResourceStatus,
     RetrofitStage,
 )
 from .money import yuan_text
@@ -239,22 +233,6 @@ def desk(request):
     return render(request, "projects/work/desk.html", context)
 
 
-def _choices(user, place=None):
-    """What the create and edit forms offer from the manager's scope."""
-    scope = access.scope(user, "projects.manage")
-    path = place.path if place is not None else None
-
-    def within(qs):
-        qs = qs.filter(scope.q())
-        return qs.filter(path__startswith=path) if path else qs
-
-    return {
-        "needs": list(within(Need.objects.filter(status=NeedStatus.OPEN))[:MAX_CHOICES]),
-        "topics": list(within(Topic.objects.all()).order_by("-created_at")[:MAX_CHOICES]),
-        "partners": list(within(Partner.objects.filter(active=True))[:MAX_CHOICES]),
-    }
-
-
 def desk_new(request):
     if not _desk(request):
         return _login(request)
@@ -262,7 +240,7 @@ def desk_new(request):
     if not access.has_anywhere(user, "projects.manage"):
         raise PermissionDenied
     places = list(places_in_scope(user, "projects.manage", SCOPE_KINDS)[:MAX_CHOICES])
-    form = ProjectForm(request.POST or None, places=places, **_choices(user))
+    form = ProjectForm(request.POST or None, places=places, **queries.form_choices(user))
     if request.method == "POST" and form.is_valid():
         lead = _person_id(form, "lead")
         if lead is not False:
@@ -303,8 +281,8 @@ def desk_edit(request, pk):
     user = request.user
     if not rules.can_manage(user, project):
         raise PermissionDenied
-    choices = _choices(user, project.place)
-    ballots = list(Ballot.objects.filter(path__startswith=project.path)[:MAX_CHOICES])
+    choices = queries.form_choices(user, project.place)
+    ballots = list(queries.ballots_within(project.path)[:MAX_CHOICES])
     initial = {
         "title": project.title,
         "summary": project.summary,
@@ -347,12 +325,8 @@ def desk_edit(request, pk):
 def _forms(request, project, data=None, files=None, action=None):
     """The working page's forms; only the one posted is bound."""
     user = request.user
-    choices = _choices(user, None)
-    resources = list(
-        Resource.objects.filter(status=ResourceStatus.AVAILABLE)
-        .filter(access.scope(user, "projects.view").q())
-        .order_by("-created_at")[:MAX_CHOICES]
-    )
+    choices = queries.form_choices(user, None)
+    resources = list(queries.available_resources(user)[:MAX_CHOICES])
     nxt = services.next_stage(project.stage)
 
     def bound(name):
@@ -546,7 +520,7 @@ def retrofit_page(request, pk):
         raise Http404
     nxt = retrofits.next_stage(found.stage)
     action = request.POST.get("action") if request.method == "POST" else None
-    ballots = list(Ballot.objects.filter(place_id=found.place_id)[:MAX_CHOICES])
+    ballots = list(queries.unit_ballots(found.place_id)[:MAX_CHOICES])
     stage_form = RetrofitStageForm(
         request.POST if action == "stage" else None, initial={"stage": nxt}
     )

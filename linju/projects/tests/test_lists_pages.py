@@ -2,10 +2,10 @@
 (support, close with an error on the field, reopen), the partners and a partner's page."""
 
 import pytest
-from django.test import Client
 
 from linju.projects import services_lists as services
 from linju.projects.models import NeedStatus
+from linju.projects.tests.clients import english_client
 
 from .fixtures_lists import *  # noqa: F403  (the fixtures)
 from .fixtures_lists import pdf
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def login(user):
-    c = Client()
+    c = english_client()
     c.force_login(user)
     return c
 

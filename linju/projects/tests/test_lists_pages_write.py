@@ -7,12 +7,12 @@ nothing."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from linju.core.models import AuditEvent
 from linju.deliberation.models import Topic
 from linju.projects import services_lists as services
 from linju.projects.models import Agreement, Delivery, Need, Partner, Resource
+from linju.projects.tests.clients import english_client
 
 from .fixtures_lists import *  # noqa: F403  (the fixtures)
 from .fixtures_lists import make_partner, pdf
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def login(user):
-    c = Client()
+    c = english_client()
     c.force_login(user)
     return c
 
@@ -439,7 +439,7 @@ def test_record_a_delivery_in_yuan(lists):
     assert c.post(url, {**data, "agreement": agreement.pk}).status_code == 302
     delivery = Delivery.objects.get()
     assert delivery.value_fen == 123456 and delivery.agreement == agreement
-    assert "¥1234.56" in c.get(f"/projects/lists/partners/{lists.partner.pk}/").content.decode()
+    assert "¥1,234.56" in c.get(f"/projects/lists/partners/{lists.partner.pk}/").content.decode()
     assert login(lists.u("partner")).get(url).status_code == 403
 
 

@@ -4,11 +4,11 @@ project, its working page's actions with errors on the form naming the field, re
 their figures; query counts of the lists."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from linju.projects import services_projects as services
 from linju.projects.models import Project
+from linju.projects.tests.clients import english_client
 from linju.reports.tests import conftest as reports_conftest
 from linju.reports.tests.conftest import upload
 
@@ -21,7 +21,7 @@ media = reports_conftest.media
 
 
 def _client(user=None):
-    c = Client()
+    c = english_client()
     if user is not None:
         c.force_login(user)
     return c
@@ -34,7 +34,7 @@ def test_public_list_and_page_for_anyone(work, media, django_assert_max_num_quer
     services.add_budget_line(
         user=work.staff, project_id=work.project.pk, source="government", amount_fen=12345
     )
-    anonymous = Client()
+    anonymous = english_client()
     r = anonymous.get(reverse("projects:home"))
     assert r.status_code == 200 and "楼道灯改造" in r.content.decode()
     for i in range(5):
