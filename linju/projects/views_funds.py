@@ -85,10 +85,9 @@ def account_xlsx(request, pk):
     return xlsx_response(exports.account_workbook(campaign), f"account-{campaign.pk}.xlsx")
 
 
-@login_required
 def campaign(request, pk):
-    """The campaign page: progress, the pledge form for a household of its scope, the
-    household's pledge and payments."""
+    """The campaign page, public like its account: progress and figures; for a resident of
+    its scope, the pledge form and the household's pledge and payments."""
     found = _campaign_or_404(pk)
     homes = list(services.my_households(request.user, found).select_related("unit"))
     form = PledgeForm(households=homes)

@@ -96,7 +96,7 @@ def _desk_post(rule, params, data, *, why):
 
 PAGES = {
     "projects/funds/<int:pk>/": Route(
-        LoggedIn(), params=C, public=PUB, why="the campaign page, public figures"
+        Everyone(), params=C, public=PUB, why="the campaign page: public figures, a pledge form"
     ),
     "projects/funds/<int:pk>/pledge/": Route(
         LoggedIn(),
