@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "linju.points",
     "linju.activities",
     "linju.projects",
+    "linju.surveys",
+    "linju.services",
+    "linju.mutualaid",
 ]
 
 MIDDLEWARE = [

@@ -158,6 +158,7 @@ def _load():
         routes_activities,
         routes_core,
         routes_deliberation,
+        routes_mutualaid,
         routes_people,
         routes_points,
         routes_projects_funds,
@@ -165,6 +166,8 @@ def _load():
         routes_projects_work,
         routes_ratings,
         routes_reports,
+        routes_services,
+        routes_surveys,
     )
 
     modules = [
@@ -178,6 +181,9 @@ def _load():
         routes_projects_lists,
         routes_projects_work,
         routes_projects_funds,
+        routes_surveys,
+        routes_services,
+        routes_mutualaid,
     ]
     pages, api = {}, {}
     for module in modules:

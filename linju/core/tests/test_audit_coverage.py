@@ -387,7 +387,12 @@ TABLE = {
 
 # Apps whose table and scenarios live beside their own tests: "<module>" with TABLE (and its
 # scenarios registered with audit_scenarios.scenario when imported).
-APP_TABLES = ("linju.projects.tests.audit_table",)
+APP_TABLES = (
+    "linju.projects.tests.audit_table",
+    "linju.surveys.tests.audit_table",
+    "linju.services.tests.audit_table",
+    "linju.mutualaid.tests.audit_table",
+)
 for _module in APP_TABLES:
     _part = importlib.import_module(_module).TABLE
     assert not set(_part) & set(TABLE), f"{_module} repeats entries of TABLE"

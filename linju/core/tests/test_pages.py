@@ -123,7 +123,7 @@ def test_resident_home_shows_household_and_messages(client, city):
     assert 'class="tile tile-topics"' in body and reverse("deliberation:home") in body
     assert 'class="tile tile-contest"' in body and reverse("ratings:home") in body
     assert 'class="tile tile-projects"' in body and reverse("projects:home") in body
-    assert 'class="tile tile-surveys is-soon"' in body
+    assert 'class="tile tile-notices is-soon"' in body
     assert reverse("core:staff_home") not in body
 
 

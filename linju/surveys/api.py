@@ -1,0 +1,5 @@
+"""/api/v1/surveys (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

@@ -1,0 +1,7 @@
+"""mutualaid: entries of the access matrix (being built)."""
+
+APP = "mutualaid"
+
+PAGES = {}
+
+API = {}

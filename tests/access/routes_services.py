@@ -1,0 +1,7 @@
+"""services: entries of the access matrix (being built)."""
+
+APP = "services"
+
+PAGES = {}
+
+API = {}

@@ -1,0 +1,7 @@
+"""surveys: entries of the access matrix (being built)."""
+
+APP = "surveys"
+
+PAGES = {}
+
+API = {}
