@@ -169,6 +169,11 @@ SMS_RESEND_SECONDS = env.int("LINJU_SMS_RESEND_SECONDS", default=60)
 SMS_CODES_PER_IP_HOUR = env.int("LINJU_SMS_CODES_PER_IP_HOUR", default=30)
 SMS_MAX_ATTEMPTS = 5
 
+# Mutual aid (docs/mutualaid.md): a post or shared item hides itself at this many distinct open
+# flags until staff decide; staff list the posts unclaimed for this many days.
+MUTUALAID_FLAGS_TO_HIDE = env.int("LINJU_MUTUALAID_FLAGS_TO_HIDE", default=3)
+MUTUALAID_UNCLAIMED_DAYS = env.int("LINJU_MUTUALAID_UNCLAIMED_DAYS", default=7)
+
 # The admin site asks for a password and a code sent to the phone (people.factors).
 ADMIN_TWO_FACTORS = env.bool("LINJU_ADMIN_TWO_FACTORS", default=True)
 # Staff sessions end after this much inactivity; residents keep theirs (phones).

@@ -1,3 +1,5 @@
+from . import views, views_sharing
+
 app_name = "mutualaid"
 
-urlpatterns = []
+urlpatterns = [*views.urlpatterns, *views_sharing.urlpatterns]
