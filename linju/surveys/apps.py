@@ -6,3 +6,12 @@ class SurveysConfig(AppConfig):
     name = "linju.surveys"
     label = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from django.urls import reverse_lazy
+
+        from linju.core import modules
+
+        from . import rules  # noqa: F401  (rules registers permissions)
+
+        modules.register_module("surveys", reverse_lazy("surveys:home"))

@@ -1,3 +1,5 @@
-app_name = "surveys"
+"""/surveys/: the pages of surveys (see views.py)."""
 
-urlpatterns = []
+from .views import urlpatterns  # noqa: F401
+
+app_name = "surveys"
