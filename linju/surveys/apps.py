@@ -11,7 +11,10 @@ class SurveysConfig(AppConfig):
         from django.urls import reverse_lazy
 
         from linju.core import modules
+        from linju.core import privacy as core_privacy
 
-        from . import rules  # noqa: F401  (rules registers permissions)
+        from . import privacy, rules  # noqa: F401  (rules registers permissions)
+
+        core_privacy.register(section="surveys", export=privacy.export, erase=privacy.erase)
 
         modules.register_module("surveys", reverse_lazy("surveys:home"))

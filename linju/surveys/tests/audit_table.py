@@ -1,7 +1,7 @@
 """Surveys' part of the audit coverage table (linju/core/tests/test_audit_coverage.py), with
 the scenarios of the audited services."""
 
-from linju.core.tests.audit_kinds import CLEAN, READ, audited, exempt  # noqa: F401
+from linju.core.tests.audit_kinds import CLEAN, ERASE, READ, audited, exempt
 from linju.core.tests.audit_scenarios import Case, scenario
 from linju.surveys import services
 
@@ -16,6 +16,8 @@ TABLE = {
     S + "make_needs": audited("surveys.needs"),
     S + "shown": exempt(CLEAN),
     S + "clean_answers": exempt(CLEAN),
+    "linju.surveys.privacy.export": exempt(READ),
+    "linju.surveys.privacy.erase": exempt(ERASE, "linju.people.services.delete_account"),
 }
 
 
