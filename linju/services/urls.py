@@ -1,3 +1,5 @@
+from . import views
+
 app_name = "services"
 
-urlpatterns = []
+urlpatterns = views.urlpatterns
