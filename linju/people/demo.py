@@ -663,3 +663,53 @@ def format_logins(rows: list[DemoLogin]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in table[1:])])
+
+
+@dataclass
+class Cast:
+    """Who the apps' demos play with: the demo community, its staff login, its estates in tree
+    order, the demo logins by role, and verified residents who are not demo logins, one per
+    household in tree order (user, household)."""
+
+    community: Place
+    staff: User
+    estates: list
+    logins: dict
+    residents: list
+
+
+def cast(*, limit: int = 400) -> Cast | None:
+    """The demo community's cast, or None when the people demo is not loaded."""
+    if not is_loaded():
+        return None
+    users = {u.mobile: u for u in User.objects.filter(mobile__in=DEMO_NUMBERS)}
+    logins = {role: users[m] for role, m in DEMO_LOGINS if m in users}
+    staff = logins.get(Role.COMMUNITY_STAFF)
+    grant = (
+        RoleGrant.objects.filter(user=staff, role=Role.COMMUNITY_STAFF, revoked_at__isnull=True)
+        .select_related("place")
+        .order_by("pk")
+        .first()
+        if staff
+        else None
+    )
+    if grant is None:
+        return None
+    community = grant.place
+    estates = list(Place.objects.filter(parent=community, kind=PlaceKind.ESTATE).order_by("path"))
+    rows = (
+        Residency.objects.filter(
+            status=ResidencyStatus.VERIFIED, household__path__startswith=community.path
+        )
+        .exclude(user__mobile__in=DEMO_NUMBERS)
+        .select_related("user", "household")
+        .order_by("household__path", "user__mobile")
+    )
+    seen, residents = set(), []
+    for r in rows.iterator():
+        if r.household_id not in seen and r.user.is_active:
+            seen.add(r.household_id)
+            residents.append((r.user, r.household))
+            if len(residents) >= limit:
+                break
+    return Cast(community, staff, estates, logins, residents)

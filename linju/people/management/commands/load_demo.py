@@ -7,11 +7,14 @@ from tqdm import tqdm
 
 from linju.activities import demo as activities_demo
 from linju.deliberation import demo as deliberation_demo
+from linju.mutualaid import demo as mutualaid_demo
 from linju.people import demo
 from linju.points import demo as points_demo
 from linju.projects import demo as projects_demo
 from linju.ratings import demo as ratings_demo
 from linju.reports import demo as reports_demo
+from linju.services import demo as services_demo
+from linju.surveys import demo as surveys_demo
 
 
 class Command(BaseCommand):
@@ -63,6 +66,11 @@ class Command(BaseCommand):
         # Co-creation's lists, partners, projects, funds and elevator retrofits, likewise (after
         # deliberation: its topics and the published elevator ballot).
         projects = projects_demo.load_demo()
+        # Surveys (after co-creation: their top demands join its needs list), assisted
+        # services and the mobile desk, mutual aid, likewise.
+        surveys = surveys_demo.load_demo()
+        assisted = services_demo.load_demo()
+        mutualaid = mutualaid_demo.load_demo()
         added = {
             **(reports or {}),
             **(deliberation or {}),
@@ -70,6 +78,9 @@ class Command(BaseCommand):
             **(points or {}),
             **(activities or {}),
             **(projects or {}),
+            **(surveys or {}),
+            **(assisted or {}),
+            **(mutualaid or {}),
         }
         if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
