@@ -9,8 +9,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from linju.core import access
-from linju.core.errors import Forbidden
+from linju.core.errors import Conflict, Forbidden, Invalid
 from linju.people.roles import Role
+from linju.places.models import Place
 from linju.places.paths import prefixes_of
 
 from .models import Visibility
@@ -39,6 +40,24 @@ def homes(user) -> dict[str, str]:
         if len(prefixes) > COMMUNITY_DEPTH + 1:
             out.setdefault(prefixes[-2], prefixes[COMMUNITY_DEPTH - 1])
     return out
+
+
+def home_place(user, place_id, *, no_home: str):
+    """Where a resident's post or item sits: their home's unit (so the heads and grid workers
+    of their building see it too; the wall of the whole community shows it to the neighbours),
+    in the community `place_id` names when they live in several. `no_home` is the refusal for
+    a person with no verified home."""
+    mine = homes(user)
+    if not mine:
+        raise Conflict(no_home, code="no_home")
+    if place_id is None:
+        path = next(iter(mine))
+    else:
+        community = Place.objects.filter(pk=place_id).first()
+        path = next((u for u, c in mine.items() if community and c == community.path), None)
+        if path is None:
+            raise Invalid({"place": _("Choose the community you live in.")})
+    return Place.objects.get(path=path)
 
 
 def community_paths(user) -> list[str]:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from linju.core import audit
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
-from linju.places.models import Place
 
 from . import rules
 from .models import Flag, Post, PostKind, PostStatus, Visibility
@@ -55,21 +54,12 @@ def create_post(*, user, kind: str, title: str, body: str = "", place_id=None) -
             raise Invalid({"kind": _("Choose a need or an offer.")})
         title = _text(title, "title", required=True, limit=100)
         body = _text(body, "body", required=False, limit=2000)
-        homes = rules.homes(user)  # unit path → community path
-        if not homes:
-            raise Conflict(
-                _("Your home must be verified before you post on the wish wall."), code="no_home"
-            )
-        if place_id is None:
-            path = next(iter(homes))
-        else:
-            community = Place.objects.filter(pk=place_id).first()
-            path = next((u for u, c in homes.items() if community and c == community.path), None)
-            if path is None:
-                raise Invalid({"place": _("Choose the community you live in.")})
-        # The wish sits at the poster's unit, so the heads and grid workers of their building
-        # see it too; the wall of the whole community shows it to the neighbours.
-        place = Place.objects.get(path=path)
+        place = rules.home_place(
+            user,
+            place_id,
+            no_home=_("Your home must be verified before you post on the wish wall."),
+        )
+        path = place.path
         post = Post.objects.create(
             place=place, path=path, kind=kind, title=title, body=body, poster=user
         )

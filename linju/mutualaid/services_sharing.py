@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from linju.core import audit
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
-from linju.places.models import Place
 
 from . import rules
 from .models import (
@@ -58,19 +57,10 @@ def create_item(*, user, kind: str, title: str, description: str = "", place_id=
             raise Invalid({"kind": _("Choose lend, give away, swap or book.")})
         title = _text(title, "title", required=True, limit=100)
         description = _text(description, "description", required=False, limit=2000)
-        homes = rules.homes(user)
-        if not homes:
-            raise Conflict(
-                _("Your home must be verified before you share an item."), code="no_home"
-            )
-        if place_id is None:
-            path = next(iter(homes))
-        else:
-            community = Place.objects.filter(pk=place_id).first()
-            path = next((u for u, c in homes.items() if community and c == community.path), None)
-            if path is None:
-                raise Invalid({"place": _("Choose the community you live in.")})
-        place = Place.objects.get(path=path)
+        place = rules.home_place(
+            user, place_id, no_home=_("Your home must be verified before you share an item.")
+        )
+        path = place.path
         item = Item.objects.create(
             place=place, path=path, kind=kind, title=title, description=description, owner=user
         )
