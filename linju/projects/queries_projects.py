@@ -19,6 +19,7 @@ from .models import (
     Partner,
     ProgressUpdate,
     Project,
+    ProjectRating,
     ProjectTask,
     Resource,
     ResourceStatus,
@@ -238,3 +239,8 @@ def ballots_within(path: str):
 def unit_ballots(place_id):
     """The owners' ballots held over a unit, for its elevator retrofit."""
     return Ballot.objects.filter(place_id=place_id).order_by("-created_at")
+
+
+def rating_of(project_obj, user):
+    """The resident's own evaluation of the project, if they gave one."""
+    return ProjectRating.objects.filter(project=project_obj, user=user).first()

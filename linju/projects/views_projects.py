@@ -55,7 +55,6 @@ from .models import (
     RETROFIT_ORDER,
     STAGE_ORDER,
     BudgetSource,
-    ProjectRating,
     ProjectStage,
     RetrofitStage,
 )
@@ -166,7 +165,7 @@ def evaluate(request, pk):
     if not rules.lives_in(request.user, project):
         raise PermissionDenied
     items = evaluations.items_for(project.path)
-    mine = ProjectRating.objects.filter(project=project, user=request.user).first()
+    mine = queries.rating_of(project, request.user)
     initial = {"stars": mine.stars, "comment": mine.comment} if mine else None
     form = EvaluationForm(request.POST or None, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():

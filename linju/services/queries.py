@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.utils import timezone
 
 from linju.core import access
+from linju.places.models import Household
 
 from . import rules
 from .models import OPEN_STATUSES, DeskSession, ServiceItem, ServiceRequest, ServiceSlot
@@ -98,3 +99,9 @@ def desk_schedule(user):
     mine = _under_homes(user, qs)
     staff = access.filter_queryset(user, "services.view", qs)
     return (mine | staff).distinct()
+
+
+def my_households(user, item):
+    """The households a resident may request `item` for: their verified homes in its community."""
+    homes = [h for h in rules.homes(user) if h.startswith(item.path)]
+    return Household.objects.filter(path__in=homes).order_by("path")

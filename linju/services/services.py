@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from linju.core import audit
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify
-from linju.places.models import Household, Place, PlaceKind
+from linju.places.models import Place, PlaceKind
 
-from . import rules
+from . import queries, rules
 from .models import (
     HANDLING_ROLES,
     OPEN_STATUSES,
@@ -207,10 +207,9 @@ def request_service(*, user, item_id, household_id=None, slot_id=None, note="") 
         if item is None or not (rules.may_request(user, item) or rules.can_view(user, item)):
             raise NotFound(_("No such item."))
         rules.require(rules.may_request(user, item))
-        homes = [h for h in rules.homes(user) if h.startswith(item.path)]
-        households = Household.objects.filter(path__in=homes)
+        households = queries.my_households(user, item)
         if household_id is None:
-            household = households.order_by("path").first()
+            household = households.first()
         else:
             household = households.filter(pk=household_id).first()
         if household is None:

@@ -18,7 +18,7 @@ from linju.core import access
 from linju.core.errors import DomainError, Forbidden
 from linju.core.forms import call_service
 from linju.core.views import paginate
-from linju.places.models import Household, Place, PlaceKind
+from linju.places.models import Place, PlaceKind
 
 from . import queries, rules, services
 from .forms import DeskForm, HandleForm, ItemEditForm, ItemForm, RequestForm, SlotForm
@@ -39,8 +39,7 @@ def home(request):
 
 
 def _households(user, item):
-    homes = [h for h in rules.homes(user) if h.startswith(item.path)]
-    found = list(Household.objects.filter(path__in=homes).select_related("unit").order_by("path"))
+    found = list(queries.my_households(user, item).select_related("unit"))
     for h in found:
         h.label = str(h)
     return found
