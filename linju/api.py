@@ -24,6 +24,7 @@ from linju.activities.api import router as activities_router  # noqa: E402
 from linju.core.api import router as core_router  # noqa: E402
 from linju.deliberation.api import router as deliberation_router  # noqa: E402
 from linju.mutualaid.api import router as mutualaid_router  # noqa: E402
+from linju.notices.api import router as notices_router  # noqa: E402
 from linju.people.api import router as people_router  # noqa: E402
 from linju.people.api_roster import router as roster_router  # noqa: E402
 from linju.places.api import router as places_router  # noqa: E402
@@ -47,3 +48,4 @@ api.add_router("/projects", projects_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/services", services_router)
 api.add_router("/mutualaid", mutualaid_router)
+api.add_router("/notices", notices_router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "linju.surveys",
     "linju.services",
     "linju.mutualaid",
+    "linju.notices",
 ]
 
 MIDDLEWARE = [

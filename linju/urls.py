@@ -20,6 +20,7 @@ urlpatterns = [
     path("surveys/", include("linju.surveys.urls")),
     path("services/", include("linju.services.urls")),
     path("mutualaid/", include("linju.mutualaid.urls")),
+    path("notices/", include("linju.notices.urls")),
     path("open311/v2/", include("linju.reports.open311.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from linju.core import audit
 from linju.core.notifications import notify_many
+from linju.notices.services import publish_result
 
 from .models import Decision, Publication
 
 
 def publish(*, user, kind, place, title, body, topic=None, ballot=None, meeting=None):
-    """Put a notice on the board of `place` and tell the residents who follow the topic."""
+    """Put a notice on the board of `place` (the topic's record, and the scope's notice board
+    of the notices app) and tell the residents who follow the topic."""
     pub = Publication.objects.create(
         kind=kind,
         place=place,
@@ -25,6 +27,7 @@ def publish(*, user, kind, place, title, body, topic=None, ballot=None, meeting=
         published_by=user,
     )
     audit.record(actor=user, verb="deliberation.publish", obj=pub, data={"kind": kind})
+    _on_board(user, pub)
     if topic is not None:
         followers = list(topic_followers(topic))
         if followers:
@@ -38,6 +41,37 @@ def publish(*, user, kind, place, title, body, topic=None, ballot=None, meeting=
                 )
             )
     return pub
+
+
+def revise(*, user, publication_id, title, body) -> None:
+    """A notice published again (a ranking corrected after an objection): the board shows
+    the corrected text only."""
+    now = timezone.now()
+    Publication.objects.filter(pk=publication_id).update(
+        title=title, body=body, published_at=now, published_by=user
+    )
+    _on_board(user, Publication.objects.select_related("place").get(pk=publication_id))
+
+
+def _on_board(user, pub) -> None:
+    """The scope's notice board (notices app) lists every publication as a published result."""
+    if pub.ballot_id:
+        link = reverse("deliberation:ballot", args=[pub.ballot_id])
+    elif pub.meeting_id:
+        link = reverse("deliberation:meeting", args=[pub.meeting_id])
+    elif pub.topic_id:
+        link = reverse("deliberation:topic", args=[pub.topic_id])
+    else:
+        link = ""
+    publish_result(
+        user=user,
+        place=pub.place,
+        title=pub.title,
+        body=pub.body,
+        source=f"deliberation.publication:{pub.pk}",
+        source_app="ratings" if pub.kind == Publication.Kind.RATING else "deliberation",
+        link=link,
+    )
 
 
 def topic_followers(topic):

@@ -26,7 +26,7 @@ from linju.core.masking import staff_label
 from linju.core.notifications import notify, notify_many
 from linju.core.uploads import clean_photo
 from linju.deliberation.models import Publication, Representative
-from linju.deliberation.publishing import publish
+from linju.deliberation.publishing import publish, revise
 from linju.people.models import (
     PartyMembership,
     PartyOrganisation,
@@ -641,9 +641,7 @@ def publish_round(*, user, round_) -> Round:
     title = _("%(round)s: the ranking") % {"round": str(round_)}
     if round_.notice_id:
         # Published again after an objection: the board shows the corrected ranking only.
-        Publication.objects.filter(pk=round_.notice_id).update(
-            title=title, body=notice_text(round_), published_at=now, published_by=user
-        )
+        revise(user=user, publication_id=round_.notice_id, title=title, body=notice_text(round_))
     else:
         round_.notice = publish(
             user=user,
