@@ -159,6 +159,9 @@ def _load():
         routes_core,
         routes_deliberation,
         routes_mutualaid,
+        routes_notices_api,
+        routes_notices_board,
+        routes_notices_newsletter,
         routes_people,
         routes_points,
         routes_projects_funds,
@@ -184,6 +187,9 @@ def _load():
         routes_surveys,
         routes_services,
         routes_mutualaid,
+        routes_notices_board,
+        routes_notices_api,
+        routes_notices_newsletter,
     ]
     pages, api = {}, {}
     for module in modules:

@@ -172,6 +172,7 @@ TABLE = {
     D + "publishing.publish": audited("deliberation.publish"),
     D + "publishing.record_decision": audited("deliberation.decide"),
     D + "publishing.topic_followers": exempt(READ),
+    D + "publishing.revise": exempt(CALLER, "linju.ratings.services_rounds.publish_round"),
     # --- deliberation: meetings
     D + "services_meetings.meeting_url": exempt(READ),
     D + "services_meetings.needed_for": exempt("arithmetic; writes nothing"),

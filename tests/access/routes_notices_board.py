@@ -1,0 +1,5 @@
+"""Access matrix of the notices app (board): filled by its author."""
+
+APP = "notices"
+PAGES = {}
+API = {}
