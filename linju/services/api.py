@@ -1,29 +1,36 @@
 """/api/v1/services: assisted services (帮办代办) and the mobile desk (流动办公桌), seed 002.
 Residents read the service list of their community, request an item with a slot, follow and
-cancel their requests, read their estate's desk schedule; handlers move a request along. The
-catalogue, slots and schedule are kept on the desk pages. Reads through queries, writes through
-services; anything outside the caller's sight is 404."""
+cancel their requests, read their estate's desk schedule; handlers move a request along;
+managers keep the catalogue, publish and remove slots, schedule and cancel sittings of the
+desk. Reads through queries, writes through services; anything outside the caller's sight is
+404."""
 
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from linju.core.api_support import ERRORS, CappedLimitOffset, Listing
+from linju.core.api_support import ERRORS, CappedLimitOffset, Listing, renamed_fields
 from linju.core.errors import Forbidden
 
 from . import queries, rules, services
 from .models import ServiceItem
 from .schemas import (
     SvcDeclineIn,
+    SvcDeskCancelledOut,
+    SvcDeskIn,
     SvcDeskOut,
+    SvcItemChangeIn,
+    SvcItemIn,
     SvcItemOut,
     SvcNoteIn,
     SvcRequestDetailOut,
     SvcRequestFilter,
     SvcRequestIn,
     SvcRequestOut,
+    SvcSlotIn,
     SvcSlotOut,
+    SvcSlotRemovedOut,
     SvcTextIn,
 )
 
@@ -50,11 +57,25 @@ def _slot(s) -> dict | None:
         return None
     return {
         "id": s.pk,
+        "community": s.place_id,
         "day": s.day,
         "starts": s.starts,
         "ends": s.ends,
         "capacity": s.capacity,
         "booked": s.booked,
+    }
+
+
+def _sitting(s) -> dict:
+    return {
+        "id": s.pk,
+        "estate": s.place_id,
+        "estate_name": s.place.name,
+        "day": s.day,
+        "starts": s.starts,
+        "ends": s.ends,
+        "location": s.location,
+        "staff": s.staff,
     }
 
 
@@ -259,19 +280,114 @@ def add_note(request, request_id: int, payload: SvcTextIn):
 )
 @paginate(CappedLimitOffset)
 def mobile_desk(request):
-    def rows(sessions):
-        return [
-            {
-                "id": s.pk,
-                "estate": s.place_id,
-                "estate_name": s.place.name,
-                "day": s.day,
-                "starts": s.starts,
-                "ends": s.ends,
-                "location": s.location,
-                "staff": s.staff,
-            }
-            for s in sessions
-        ]
+    return Listing(queries.desk_schedule(request.user), lambda rows: [_sitting(s) for s in rows])
 
-    return Listing(queries.desk_schedule(request.user), rows)
+
+# --- The desk: catalogue, slots and the mobile desk's schedule (managers) ----------------------
+
+
+@router.post(
+    "/items",
+    response={201: SvcItemOut, **ERRORS},
+    summary="Add an item to a community's service list",
+    description="By community staff or the subdistrict, for a `community` of their scope (403 "
+    "otherwise). 422 `community`, `name` (also when the list holds it already), "
+    "`handling_role`, `time_limit_days` (1–60).",
+)
+def create_item(request, payload: SvcItemIn):
+    data = payload.model_dump()
+    with renamed_fields(place="community"):
+        made = services.create_item(user=request.user, place_id=data.pop("community"), **data)
+    return Status(201, _item(made))
+
+
+@router.put(
+    "/items/{int:item_id}",
+    response={200: SvcItemOut, **ERRORS},
+    summary="Change an item, or take it off the list",
+    description="The whole item (a field left out takes its default; `active: false` takes "
+    "it off the list, open requests keep it). By its managers; 403 for others who see it, 404 "
+    "otherwise. 422 as for adding.",
+)
+def update_item(request, item_id: int, payload: SvcItemChangeIn):
+    user = request.user
+    changed = services.update_item(
+        user=user, item=_seen_item(user, item_id), **payload.model_dump()
+    )
+    return _item(changed)
+
+
+@router.get(
+    "/slots",
+    response={200: list[SvcSlotOut], **ERRORS},
+    summary="Coming slots of the caller's scope (staff)",
+    description="From today on, full ones too; removed ones are gone. 403 for callers who are "
+    "not staff anywhere.",
+)
+@paginate(CappedLimitOffset)
+def staff_slots(request):
+    rules.require(rules.may_use_desk(request.user))
+    return Listing(queries.staff_slots(request.user), lambda rows: [_slot(s) for s in rows])
+
+
+@router.post(
+    "/slots",
+    response={201: SvcSlotOut, **ERRORS},
+    summary="Publish a slot",
+    description="By community staff or the subdistrict, for a `community` of their scope (403 "
+    "otherwise). 422 `community`, `day` (today or later), `ends` (after `starts`), "
+    "`capacity` (1–500).",
+)
+def publish_slot(request, payload: SvcSlotIn):
+    data = payload.model_dump()
+    with renamed_fields(place="community"):
+        made = services.publish_slot(user=request.user, place_id=data.pop("community"), **data)
+    return Status(201, _slot(made))
+
+
+@router.post(
+    "/slots/{int:slot_id}/remove",
+    response={200: SvcSlotRemovedOut, **ERRORS},
+    summary="Remove a coming slot",
+    description="By its managers. The open requests booked on it keep going without an "
+    "appointment (their places are released, `released` lists them) and each requester is "
+    "told. 403 for staff of the scope who may not; 404 for anyone else, for a slot of an "
+    "earlier day and once removed.",
+)
+def remove_slot(request, slot_id: int):
+    user = request.user
+    if queries.slot_for(user, slot_id) is None:
+        raise Http404
+    removed = services.remove_slot(user=user, slot_id=slot_id)
+    return {**_slot(removed), "removed_at": removed.removed_at, "released": removed.released}
+
+
+@router.post(
+    "/mobile-desk",
+    response={201: SvcDeskOut, **ERRORS},
+    summary="Schedule a sitting of the mobile desk",
+    description="By community staff or the subdistrict, in an `estate` of their scope (403 "
+    "otherwise). 422 `estate`, `day` (today or later), `ends` (after `starts`), `location`, "
+    "`staff`.",
+)
+def schedule_desk(request, payload: SvcDeskIn):
+    data = payload.model_dump()
+    with renamed_fields(place="estate"):
+        made = services.schedule_desk(user=request.user, place_id=data.pop("estate"), **data)
+    return Status(201, _sitting(made))
+
+
+@router.post(
+    "/mobile-desk/{int:session_id}/cancel",
+    response={200: SvcDeskCancelledOut, **ERRORS},
+    summary="Cancel a coming sitting of the mobile desk",
+    description="By its managers; it leaves every schedule (residents no longer see it). 403 "
+    "for others who see it on their schedule; 404 for anyone else, for a sitting of an "
+    "earlier day and once cancelled.",
+)
+def cancel_desk(request, session_id: int):
+    user = request.user
+    if queries.sitting_for(user, session_id) is None:
+        raise Http404
+    cancelled = services.cancel_desk(user=user, session_id=session_id)
+    return {**_sitting(cancelled), "cancelled_at": cancelled.cancelled_at}

@@ -67,6 +67,8 @@ class ServiceSlot(Scoped):
     capacity = models.PositiveSmallIntegerField(_("capacity"))
     booked = models.PositiveSmallIntegerField(_("booked"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept, not deleted: closed requests still name the slot they had.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["day", "starts", "pk"]
@@ -172,6 +174,8 @@ class DeskSession(Scoped):
     location = models.CharField(_("where"), max_length=100)
     staff = models.CharField(_("who sits there"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept, not deleted: the audit trail names the sitting; schedules leave it out.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
         ordering = ["day", "starts", "pk"]

@@ -37,16 +37,23 @@ def staff_items(user):
     return access.filter_queryset(user, "services.view", qs)
 
 
+def _coming_slots():
+    return ServiceSlot.objects.filter(day__gte=timezone.localdate(), removed_at__isnull=True)
+
+
 def open_slots(item):
     """The slots of an item's community from today on with a free place."""
-    return ServiceSlot.objects.filter(place_id=item.place_id, day__gte=timezone.localdate()).filter(
-        booked__lt=F("capacity")
-    )
+    return _coming_slots().filter(place_id=item.place_id, booked__lt=F("capacity"))
 
 
 def staff_slots(user):
-    qs = ServiceSlot.objects.filter(day__gte=timezone.localdate()).select_related("place")
-    return access.filter_queryset(user, "services.view", qs)
+    """The coming slots of the user's scope (removed ones left out)."""
+    return access.filter_queryset(user, "services.view", _coming_slots().select_related("place"))
+
+
+def slot_for(user, pk):
+    """A coming slot of the user's staff scope, else None."""
+    return staff_slots(user).filter(pk=pk).first()
 
 
 def _with_overdue(qs):
@@ -94,11 +101,17 @@ def notes_of(request):
 
 def desk_schedule(user):
     """The coming sittings of the mobile desk in the estates the user lives in, and (staff) in
-    their scope."""
-    qs = DeskSession.objects.filter(day__gte=timezone.localdate()).select_related("place")
+    their scope; cancelled ones are gone."""
+    qs = DeskSession.objects.filter(day__gte=timezone.localdate(), cancelled_at__isnull=True)
+    qs = qs.select_related("place")
     mine = _under_homes(user, qs)
     staff = access.filter_queryset(user, "services.view", qs)
     return (mine | staff).distinct()
+
+
+def sitting_for(user, pk):
+    """A coming sitting the user sees on their schedule, else None."""
+    return desk_schedule(user).filter(pk=pk).first()
 
 
 def my_households(user, item):

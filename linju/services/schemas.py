@@ -2,8 +2,36 @@
 are unique across the project's API."""
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+
+from linju.core.schemas import Id, LocalDateTime, Text
+
+CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    # A slot's or a sitting's hours are the wall clock of its day where it is held: an offset
+    # means nothing there, and Django stores no aware time.
+    if value.tzinfo is not None:
+        raise ValueError("give the local time without an offset, e.g. 09:30")
+    return value
+
+
+# Declared as a plain "HH:MM[:SS]" string: OpenAPI's `format: time` is RFC 3339's, which
+# requires an offset.
+ClockIn = Annotated[
+    dt.time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema({"type": "string", "pattern": CLOCK, "description": "Local time, HH:MM."}),
+]
+ClockOut = Annotated[
+    dt.time,
+    PlainSerializer(lambda t: t.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": CLOCK, "description": "Local time, HH:MM:SS."}),
+]
 
 
 class SvcItemOut(Schema):
@@ -19,9 +47,10 @@ class SvcItemOut(Schema):
 
 class SvcSlotOut(Schema):
     id: int
+    community: int
     day: dt.date
-    starts: dt.time
-    ends: dt.time
+    starts: ClockOut
+    ends: ClockOut
     capacity: int
     booked: int
 
@@ -84,7 +113,58 @@ class SvcDeskOut(Schema):
     estate: int
     estate_name: str
     day: dt.date
-    starts: dt.time
-    ends: dt.time
+    starts: ClockOut
+    ends: ClockOut
     location: str
     staff: str
+
+
+ROLES_DOC = "grid_worker, community_staff, building_head, unit_head or floor_head."
+
+
+class SvcItemChangeIn(Schema):
+    """The whole item, as the desk page's form sends it: a field left out takes its default."""
+
+    name: Text = Field(..., max_length=100)
+    description: Text = Field("", max_length=2000)
+    materials: Text = Field("", max_length=2000)
+    handling_role: str = Field(..., description=ROLES_DOC)
+    time_limit_days: int = Field(..., description="1 to 60 working days.")
+    active: bool = Field(True, description="false takes it off the list; open requests keep it.")
+
+
+class SvcItemIn(Schema):
+    community: Id = Field(..., description="A community of the caller's scope.")
+    name: Text = Field(..., max_length=100)
+    description: Text = Field("", max_length=2000)
+    materials: Text = Field("", max_length=2000)
+    handling_role: str = Field(..., description=ROLES_DOC)
+    time_limit_days: int = Field(..., description="1 to 60 working days.")
+
+
+class SvcSlotIn(Schema):
+    community: Id = Field(..., description="A community of the caller's scope.")
+    day: dt.date = Field(..., description="Today or later.")
+    starts: ClockIn
+    ends: ClockIn = Field(..., description="After `starts`.")
+    capacity: int = Field(..., description="1 to 500 places.")
+
+
+class SvcSlotRemovedOut(SvcSlotOut):
+    removed_at: LocalDateTime
+    released: list[int] = Field(
+        description="The open requests that lost their appointment (their requesters are told)."
+    )
+
+
+class SvcDeskIn(Schema):
+    estate: Id = Field(..., description="An estate of the caller's scope.")
+    day: dt.date = Field(..., description="Today or later.")
+    starts: ClockIn
+    ends: ClockIn = Field(..., description="After `starts`.")
+    location: Text = Field(..., max_length=100)
+    staff: Text = Field("", max_length=100, description="Who sits there.")
+
+
+class SvcDeskCancelledOut(SvcDeskOut):
+    cancelled_at: LocalDateTime

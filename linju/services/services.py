@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linju.core import audit
+from linju.core.cleaning import as_id
 from linju.core.errors import Conflict, Invalid, NotFound
-from linju.core.notifications import notify
+from linju.core.notifications import notify, notify_many
 from linju.places.models import Place, PlaceKind
 
 from . import queries, rules
@@ -164,7 +165,9 @@ def publish_slot(*, user, place_id, day, starts, ends, capacity) -> ServiceSlot:
 
 def _book(slot_id, item):
     """Take one place of a slot of the item's community, the slot row locked."""
-    slot = ServiceSlot.objects.select_for_update().filter(pk=slot_id, place_id=item.place_id)
+    slot = ServiceSlot.objects.select_for_update().filter(
+        pk=slot_id, place_id=item.place_id, removed_at__isnull=True
+    )
     slot = slot.first()
     if slot is None:
         raise Invalid({"slot": _("Choose one of the slots offered.")})
@@ -178,6 +181,63 @@ def _book(slot_id, item):
     except IntegrityError:  # service_slot_cap: the database's last word
         raise Conflict(_("This slot is fully booked; choose another."), code="slot_full") from None
     return slot
+
+
+def _open_on(slot_id, *, besides=()):
+    """The open requests holding a slot, their rows locked (never the joined item's)."""
+    qs = ServiceRequest.objects.select_for_update(of=("self",)).select_related("item")
+    qs = qs.filter(slot_id=slot_id, status__in=OPEN_STATUSES).exclude(pk__in=besides)
+    return list(qs.order_by("pk"))
+
+
+def remove_slot(*, user, slot_id) -> ServiceSlot:
+    """Take a coming slot off the schedule (nobody can sit at the desk then). The requests
+    still open on it are not refused with it: each loses its appointment, its place is
+    released and its requester is told that the request stands and the handlers will arrange
+    another time. The slot row stays (removed_at) as the closed requests' record; the returned
+    slot's `released` lists the requests set free."""
+    with transaction.atomic():
+        slot_id = as_id(slot_id)
+        if slot_id is None:
+            raise NotFound(_("No such slot."))
+        # The fixed lock order: the requests, then their slot.
+        holders = _open_on(slot_id)
+        slot = ServiceSlot.objects.select_for_update().filter(pk=slot_id, removed_at=None).first()
+        if slot is None:
+            raise NotFound(_("No such slot."))
+        rules.require(rules.can_manage(user, slot))
+        if slot.day < timezone.localdate():
+            raise Conflict(_("This slot has passed."), code="past")
+        # A booking that took the slot's lock before us has committed by now.
+        holders += _open_on(slot_id, besides=[r.pk for r in holders])
+        for request in holders:
+            request.slot = None
+            request.save(update_fields=["slot", "updated_at"])
+        slot.booked = max(slot.booked - len(holders), 0)
+        slot.removed_at = timezone.now()
+        slot.save(update_fields=["booked", "removed_at"])
+        slot.released = [r.pk for r in holders]
+        audit.record(
+            actor=user,
+            verb="services.slot_remove",
+            obj=slot,
+            data={"day": slot.day.isoformat(), "released": [r.pk for r in holders]},
+        )
+        when = {"day": slot.day.isoformat(), "time": slot.starts.strftime("%H:%M")}
+        notify_many(
+            kind=KIND,
+            messages=[
+                {
+                    "recipients": [r.requester_id],
+                    "title": _("Your appointment on %(day)s at %(time)s is cancelled") % when,
+                    "body": _("%(item)s: your request stands; we will arrange another time.")
+                    % {"item": r.item.name},
+                    "url": reverse("services:request", args=[r.pk]),
+                }
+                for r in holders
+            ],
+        )
+        return slot
 
 
 def _release(request):
@@ -400,5 +460,31 @@ def schedule_desk(*, user, place_id, day, starts, ends, location, staff="") -> D
             verb="services.desk_schedule",
             obj=session,
             data={"day": day.isoformat(), "location": session.location},
+        )
+        return session
+
+
+def cancel_desk(*, user, session_id) -> DeskSession:
+    """Call off a coming sitting of the mobile desk: it leaves every schedule, so residents no
+    longer see it (nobody books a sitting, so nobody is notified). The row stays
+    (cancelled_at): the audit trail names it."""
+    with transaction.atomic():
+        session = (
+            DeskSession.objects.select_for_update()
+            .filter(pk=as_id(session_id), cancelled_at=None)
+            .first()
+        )
+        if session is None:
+            raise NotFound(_("No such sitting."))
+        rules.require(rules.can_manage(user, session))
+        if session.day < timezone.localdate():
+            raise Conflict(_("This sitting has passed."), code="past")
+        session.cancelled_at = timezone.now()
+        session.save(update_fields=["cancelled_at"])
+        audit.record(
+            actor=user,
+            verb="services.desk_cancel",
+            obj=session,
+            data={"day": session.day.isoformat(), "location": session.location},
         )
         return session

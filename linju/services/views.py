@@ -3,8 +3,8 @@
 Residents: the service list of the community they live in, an item with the request form (their
 household, a slot), their requests (cancel before acceptance), the mobile desk schedule of their
 estate. Staff: the requests of their scope with the overdue ones flagged, handling a request
-(accept, done, decline with a reason, notes), the catalogue, the slots and the desk schedule.
-Views call services and queries only."""
+(accept, done, decline with a reason, notes), the catalogue, the slots and the desk schedule
+(managers remove a slot, cancel a sitting). Views call services and queries only."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +13,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from linju.core import access
-from linju.core.errors import DomainError, Forbidden
+from linju.core.errors import Conflict, DomainError, Forbidden, NotFound
 from linju.core.forms import call_service
 from linju.core.views import paginate
 from linju.places.models import Place, PlaceKind
@@ -261,8 +263,54 @@ def desk_slots(request):
     )
     if done:
         return redirect("services:desk_slots")
-    page = paginate(request, queries.staff_slots(request.user))
+    page = _removable(request.user, paginate(request, queries.staff_slots(request.user)))
     return render(request, "services/desk/slots.html", {"page_obj": page, "form": form})
+
+
+def _removable(user, page):
+    """Mark the rows of a desk list its viewer may remove (or cancel): its managers."""
+    for row in page:
+        row.may_remove = rules.can_manage(user, row)
+    return page
+
+
+def _button(request, fn, **kwargs):
+    """A row's button: a refusal is a 403, a conflict (it passed, someone was quicker) a
+    message; the service's result, or None."""
+    try:
+        return fn(**kwargs)
+    except Forbidden:
+        raise PermissionDenied from None
+    except (Conflict, NotFound) as exc:
+        messages.error(request, str(exc.message))
+    return None
+
+
+@login_required
+@require_POST
+def desk_slot_remove(request, pk):
+    user = request.user
+    _desk(user)
+    found = queries.slot_for(user, pk)
+    if found is None:
+        raise Http404
+    if not rules.can_manage(user, found):
+        raise PermissionDenied
+    removed = _button(request, services.remove_slot, user=user, slot_id=found.pk)
+    if removed is not None:
+        n = len(removed.released)
+        messages.success(
+            request,
+            ngettext(
+                "The slot is removed; the %(n)d resident who had booked it is told.",
+                "The slot is removed; the %(n)d residents who had booked it are told.",
+                n,
+            )
+            % {"n": n}
+            if n
+            else _("The slot is removed."),
+        )
+    return redirect("services:desk_slots")
 
 
 @login_required
@@ -277,8 +325,23 @@ def desk_mobile(request):
     )
     if done:
         return redirect("services:desk_mobile")
-    page = paginate(request, queries.desk_schedule(request.user))
+    page = _removable(request.user, paginate(request, queries.desk_schedule(request.user)))
     return render(request, "services/desk/mobile.html", {"page_obj": page, "form": form})
+
+
+@login_required
+@require_POST
+def desk_sitting_cancel(request, pk):
+    user = request.user
+    _desk(user)
+    found = queries.sitting_for(user, pk)
+    if found is None:
+        raise Http404
+    if not rules.can_manage(user, found):
+        raise PermissionDenied
+    if _button(request, services.cancel_desk, user=user, session_id=found.pk) is not None:
+        messages.success(request, _("The sitting is cancelled; residents no longer see it."))
+    return redirect("services:desk_mobile")
 
 
 urlpatterns = [
@@ -291,5 +354,7 @@ urlpatterns = [
     path("desk/items/", desk_items, name="desk_items"),
     path("desk/items/<int:pk>/", desk_item, name="desk_item"),
     path("desk/slots/", desk_slots, name="desk_slots"),
+    path("desk/slots/<int:pk>/remove/", desk_slot_remove, name="desk_slot_remove"),
     path("desk/mobile/", desk_mobile, name="desk_mobile"),
+    path("desk/mobile/<int:pk>/cancel/", desk_sitting_cancel, name="desk_sitting_cancel"),
 ]

@@ -97,3 +97,21 @@ class SurveyResultsOut(Schema):
     questions: list[SurveyQuestionResultOut]
     coverage: list[SurveyCoverageOut]
     demands: list[SurveyDemandOut]
+
+
+class SurveyPaperIn(SurveyAnswersIn):
+    household_id: int | None = Field(
+        None,
+        description="The household of the paper sheet, when known (a household of the survey's "
+        "scope); in a once-per-household survey the sheet is then that household's one answer.",
+    )
+
+
+class SurveyNeedsIn(Schema):
+    top: int = Field(3, description="How many of the top demands, 1 to 10.")
+
+
+class SurveyNeedOut(Schema):
+    id: int = Field(description="The need's id in the co-creation needs list.")
+    title: str
+    households: int

@@ -1,10 +1,11 @@
 """Assisted services (帮办代办) and the mobile desk (流动办公桌): the resident's service list,
 request form, own requests and the estate's desk schedule; the staff desk's requests, catalogue,
-slots and schedule. Rules: linju/services/rules.py and docs/services.md — staff of a scope read
-it (services.view); a request is handled by the item's handling role at a scope containing the
-household, or by community staff and the subdistrict (services.manage), who also keep the
-catalogue, slots and schedule; residents request in the community they live in and see the
-mobile desk of their estate."""
+slots and schedule (with the managers' buttons that remove a slot and cancel a sitting). Rules:
+linju/services/rules.py and docs/services.md — staff of a scope read it (services.view); a
+request is handled by the item's handling role at a scope containing the household, or by
+community staff and the subdistrict (services.manage), who also keep the catalogue, slots and
+schedule; residents request in the community they live in and see the mobile desk of their
+estate."""
 
 import datetime as dt
 
@@ -169,7 +170,46 @@ PAGES = {
         refused=(200, 403),
         why="the mobile desk of the scope; managers schedule it",
     ),
+    "services/desk/slots/<int:pk>/remove/": Route(
+        DESK & VIEW,
+        params={"pk": "svc_slot"},
+        get=405,
+        post=MANAGE,
+        seen=DESK & VIEW,
+        why="POST only: managers remove a coming slot of their scope",
+    ),
+    "services/desk/mobile/<int:pk>/cancel/": Route(
+        DESK & ESTATE_DESK,
+        params={"pk": "svc_desk"},
+        get=405,
+        post=MANAGE,
+        seen=DESK & ESTATE_DESK,
+        why="POST only: managers cancel a coming sitting of their scope",
+    ),
 }
+
+
+def _slot_body(w, side):
+    return {
+        "community": w.obj("community", side).pk,
+        "day": (timezone.localdate() + dt.timedelta(days=2)).isoformat(),
+        "starts": "09:00",
+        "ends": "10:00",
+        "capacity": 3,
+    }
+
+
+def _desk_body(w, side):
+    return {
+        "estate": w.place(twin(side, "E1")).pk,
+        "day": (timezone.localdate() + dt.timedelta(days=2)).isoformat(),
+        "starts": "09:00",
+        "ends": "10:00",
+        "location": "x",
+    }
+
+
+ITEM = {"name": "y", "handling_role": "grid_worker", "time_limit_days": 3}
 
 API = {
     "GET /services/items": Route(
@@ -224,5 +264,48 @@ API = {
         LoggedIn(),
         shows={"svc_desk": ESTATE_DESK},
         why="the mobile desk of the caller's estate, and of their staff scope",
+    ),
+    "POST /services/items": Route(
+        MANAGE,
+        kind="community",
+        data=lambda w, side: {**ITEM, "community": w.obj("community", side).pk},
+        refused=(403,),
+        why="managers add items to a community of their scope",
+    ),
+    "PUT /services/items/{item_id}": Route(
+        MANAGE,
+        params={"item_id": "svc_item"},
+        seen=RESIDENT | VIEW,
+        data=lambda w, s: ITEM,
+        why="managers change an item of their scope",
+    ),
+    "GET /services/slots": Route(
+        DESK, counts=("svc_slot",), refused=(403,), why="the coming slots of the scope, for staff"
+    ),
+    "POST /services/slots": Route(
+        MANAGE,
+        kind="community",
+        data=_slot_body,
+        refused=(403,),
+        why="managers publish slots in a community of their scope",
+    ),
+    "POST /services/slots/{slot_id}/remove": Route(
+        MANAGE,
+        params={"slot_id": "svc_slot"},
+        seen=VIEW,
+        why="managers remove a coming slot; staff of the scope are refused",
+    ),
+    "POST /services/mobile-desk": Route(
+        MANAGE,
+        kind="svc_desk",
+        data=_desk_body,
+        refused=(403,),
+        why="managers schedule the desk in an estate of their scope",
+    ),
+    "POST /services/mobile-desk/{session_id}/cancel": Route(
+        MANAGE,
+        params={"session_id": "svc_desk"},
+        seen=ESTATE_DESK,
+        why="managers cancel a coming sitting; those who see it on their schedule are refused",
     ),
 }

@@ -1,9 +1,10 @@
 """Surveys (民意调查, 诉求调查表): the list, the builder, a survey's page (residents answer;
 managers open and close), paper entry, results (coverage, demands, needs button) and the XLSX
-export; /api/v1/surveys. Rules: linju/surveys/rules.py and docs/surveys.md — staff of a scope
-read its surveys and results (surveys.view); community staff and the subdistrict run them
-(surveys.manage); handlers enter paper questionnaires (surveys.enter_paper); residents answer
-the surveys whose scope holds their home (`lives_in`)."""
+export; /api/v1/surveys, which does the same. Rules: linju/surveys/rules.py and
+docs/surveys.md — staff of a scope read its surveys and results (surveys.view); community staff
+and the subdistrict run them (surveys.manage); handlers enter paper questionnaires
+(surveys.enter_paper); residents answer the surveys whose scope holds their home
+(`lives_in`)."""
 
 import datetime
 
@@ -115,6 +116,29 @@ API = {
     ),
     "GET /surveys/{survey_id}/results": Route(
         VIEW, params={"survey_id": "survey"}, seen=SEEN, why="results for staff of the scope"
+    ),
+    "POST /surveys/{survey_id}/open": Route(
+        MANAGE, params={"survey_id": "survey"}, seen=SEEN, why="managers open a draft"
+    ),
+    "POST /surveys/{survey_id}/close": Route(
+        MANAGE, params={"survey_id": "survey"}, seen=SEEN, why="managers close it"
+    ),
+    "POST /surveys/{survey_id}/paper": Route(
+        PAPER,
+        params={"survey_id": "survey"},
+        seen=SEEN,
+        data=lambda w, s: {"answers": {}},
+        why="handlers enter paper questionnaires",
+    ),
+    "POST /surveys/{survey_id}/needs": Route(
+        MANAGE,
+        params={"survey_id": "survey"},
+        seen=SEEN,
+        data=lambda w, s: {"top": 1},
+        why="managers turn the top demands into needs",
+    ),
+    "GET /surveys/{survey_id}/export.xlsx": Route(
+        MANAGE, params={"survey_id": "survey"}, seen=SEEN, why="the answers as XLSX, for managers"
     ),
     "POST /surveys/{survey_id}/responses": Route(
         Home(),

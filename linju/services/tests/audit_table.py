@@ -1,7 +1,7 @@
 """Assisted services' part of the audit coverage table (linju/core/tests/test_audit_coverage.py):
 every public function of linju/services/services.py and privacy.py, classified, with a scenario
-for each audited one (帮办代办: the catalogue, slots, requests and their handling, reminders; the
-mobile desk 流动办公桌)."""
+for each audited one (帮办代办: the catalogue, slots (published, removed), requests and their
+handling, reminders; the mobile desk 流动办公桌, its sittings scheduled and cancelled)."""
 
 import datetime as dt
 
@@ -27,6 +27,8 @@ TABLE = {
     S + "add_note": audited("services.request_note"),
     S + "send_reminders": audited("services.request_remind"),
     S + "schedule_desk": audited("services.desk_schedule"),
+    S + "remove_slot": audited("services.slot_remove"),
+    S + "cancel_desk": audited("services.desk_cancel"),
 }
 
 
@@ -178,5 +180,37 @@ def _(c):
         ),
         actor=staff,
         obj=lambda s: s,
+        within=c.p["E1"],
+    )
+
+
+@scenario(S + "remove_slot")
+def _(c):
+    slot = _slot(c)
+    _request(c, slot)
+    staff = c.u["community_staff"]
+    return Case(
+        act=lambda: _services().remove_slot(user=staff, slot_id=slot.pk),
+        actor=staff,
+        obj=slot,
+        within=c.p["C1"],
+    )
+
+
+@scenario(S + "cancel_desk")
+def _(c):
+    staff = c.u["community_staff"]
+    session = _services().schedule_desk(
+        user=staff,
+        place_id=c.p["E1"].pk,
+        day=_tomorrow(),
+        starts=dt.time(9),
+        ends=dt.time(11),
+        location="3栋楼下",
+    )
+    return Case(
+        act=lambda: _services().cancel_desk(user=staff, session_id=session.pk),
+        actor=staff,
+        obj=session,
         within=c.p["E1"],
     )

@@ -122,3 +122,178 @@ def test_the_mobile_desk(city):
     body = api_client(city.users["tenant"]).get(f"{API}{S}/mobile-desk").json()
     assert [s["location"] for s in body["items"]] == ["3栋楼下"]
     assert api_client(city.users["owner_2"]).get(f"{API}{S}/mobile-desk").json()["count"] == 0
+
+
+ITEM = {"name": "居住证代办", "handling_role": "grid_worker", "time_limit_days": 5}
+
+
+def test_managers_add_and_change_items(desk):
+    staff = api_client(desk.staff)
+    community = desk.city.places["C1"].pk
+    r = post(staff, f"{S}/items", {**ITEM, "community": community, "materials": "身份证"})
+    assert r.status_code == 201, r.content
+    made = r.json()
+    assert (made["community"], made["materials"], made["active"]) == (community, "身份证", True)
+    assert_error(
+        post(staff, f"{S}/items", {**ITEM, "community": community}), 422, "invalid", "name"
+    )
+    estate = desk.city.places["E1"].pk
+    assert_error(
+        post(staff, f"{S}/items", {**ITEM, "name": "x", "community": estate}),
+        422,
+        "invalid",
+        "community",
+    )
+    bad = {**ITEM, "name": "y", "community": community}
+    assert_error(post(staff, f"{S}/items", {**bad, "time_limit_days": 61}), 422, "invalid")
+    assert_error(post(staff, f"{S}/items", {**bad, "handling_role": "owner"}), 422, "invalid")
+    assert_error(
+        post(staff, f"{S}/items", {**bad, "time_limit_days": "x"}),
+        422,
+        "invalid",
+        "time_limit_days",
+    )
+    for who in ("community_staff_2", "grid_worker", "owner"):
+        r = post(api_client(desk.city.users[who]), f"{S}/items", {**bad, "community": community})
+        assert_error(r, 403, "forbidden")
+    url = f"{S}/items/{made['id']}"
+    r = post(staff, url, {**ITEM, "time_limit_days": 3, "active": False}, method="put")
+    assert r.status_code == 200 and (r.json()["time_limit_days"], r.json()["active"]) == (3, False)
+    assert r.json()["materials"] == ""  # the whole item: left out is its default
+    assert_error(
+        post(staff, url, {**ITEM, "name": "老年证代办"}, method="put"), 422, "invalid", "name"
+    )
+    assert_error(
+        post(staff, url, {**ITEM, "time_limit_days": 0}, method="put"),
+        422,
+        "invalid",
+        "time_limit_days",
+    )
+    resident = api_client(desk.city.users["owner"])
+    assert_error(post(resident, f"{S}/items/{desk.item.pk}", ITEM, method="put"), 403, "forbidden")
+    # Off the list: the residents no longer see it.
+    assert_error(post(resident, url, ITEM, method="put"), 404, "not_found")
+    outsider = api_client(desk.city.users["community_staff_2"])
+    assert_error(post(outsider, url, ITEM, method="put"), 404, "not_found")
+
+
+def _slot_body(desk, **kw):
+    return {
+        "community": desk.city.places["C1"].pk,
+        "day": tomorrow().isoformat(),
+        "starts": "14:00",
+        "ends": "16:00",
+        "capacity": 3,
+        **kw,
+    }
+
+
+def test_managers_publish_slots_staff_read_them(desk):
+    staff = api_client(desk.staff)
+    r = post(staff, f"{S}/slots", _slot_body(desk))
+    assert r.status_code == 201, r.content
+    assert (r.json()["capacity"], r.json()["booked"], r.json()["starts"]) == (3, 0, "14:00:00")
+    # Local wall-clock hours: an offset is refused, naming the field.
+    assert_error(
+        post(staff, f"{S}/slots", _slot_body(desk, starts="14:00+08:00")), 422, "invalid", "starts"
+    )
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    assert_error(post(staff, f"{S}/slots", _slot_body(desk, day=yesterday)), 422, "invalid", "day")
+    assert_error(post(staff, f"{S}/slots", _slot_body(desk, ends="13:00")), 422, "invalid", "ends")
+    assert_error(
+        post(staff, f"{S}/slots", _slot_body(desk, capacity=0)), 422, "invalid", "capacity"
+    )
+    assert_error(
+        post(staff, f"{S}/slots", _slot_body(desk, community=desk.city.places["C2"].pk)),
+        403,
+        "forbidden",
+    )
+    assert_error(
+        post(staff, f"{S}/slots", _slot_body(desk, community=999999)), 422, "invalid", "community"
+    )
+    worker = api_client(desk.city.users["grid_worker"])
+    assert_error(post(worker, f"{S}/slots", _slot_body(desk)), 403, "forbidden")
+    body = staff.get(f"{API}{S}/slots").json()
+    assert body["count"] == 2
+    assert {s["community"] for s in body["items"]} == {desk.city.places["C1"].pk}
+    # Staff of a grid, or of the other community, hold none of C1's slots.
+    for who in ("grid_worker", "community_staff_2"):
+        assert api_client(desk.city.users[who]).get(f"{API}{S}/slots").json()["count"] == 0
+    assert_error(api_client(desk.city.users["owner"]).get(f"{API}{S}/slots"), 403, "forbidden")
+
+
+def test_removing_a_slot_keeps_the_requests_and_tells_the_requesters(desk):
+    from linju.core.models import Notification
+
+    owner = desk.city.users["owner"]
+    held = services.request_service(user=owner, item_id=desk.item.pk, slot_id=desk.slot.pk)
+    gone = services.request_service(
+        user=desk.city.users["tenant"], item_id=desk.item.pk, slot_id=desk.slot.pk
+    )
+    services.cancel_request(user=desk.city.users["tenant"], request=gone)
+    url = f"{S}/slots/{desk.slot.pk}/remove"
+    # Slots are the community's: the grid's staff and the residents hold none.
+    assert_error(post(api_client(desk.city.users["grid_worker"]), url, {}), 404, "not_found")
+    assert_error(post(api_client(owner), url, {}), 404, "not_found")
+    assert_error(post(api_client(desk.city.users["community_staff_2"]), url, {}), 404, "not_found")
+    r = post(api_client(desk.staff), url, {})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["released"] == [held.pk] and body["booked"] == 0 and body["removed_at"]
+    held.refresh_from_db()
+    assert held.slot is None and held.status == "requested"
+    gone.refresh_from_db()
+    assert gone.slot_id == desk.slot.pk  # a closed request keeps the record
+    told = Notification.objects.get(recipient=owner, kind="services.request")
+    assert "is cancelled" in told.title and tomorrow().isoformat() in told.title
+    assert not Notification.objects.filter(recipient=desk.city.users["tenant"]).exists()
+    assert_error(post(api_client(desk.staff), url, {}), 404, "not_found")
+    # Gone from every list, and it cannot be booked by its id.
+    assert api_client(desk.staff).get(f"{API}{S}/slots").json()["count"] == 0
+    assert api_client(owner).get(f"{API}{S}/items/{desk.item.pk}/slots").json()["count"] == 0
+    r = post(api_client(owner), f"{S}/items/{desk.item.pk}/requests", {"slot": desk.slot.pk})
+    assert_error(r, 422, "invalid", "slot")
+
+
+def test_managers_schedule_and_cancel_sittings(city):
+    staff = api_client(city.users["community_staff"])
+    body = {
+        "estate": city.places["E1"].pk,
+        "day": tomorrow().isoformat(),
+        "starts": "09:00",
+        "ends": "11:00",
+        "location": "3栋楼下",
+        "staff": "王社工",
+    }
+    r = post(staff, f"{S}/mobile-desk", body)
+    assert r.status_code == 201, r.content
+    made = r.json()
+    assert (made["estate_name"], made["staff"]) == ("E1", "王社工")
+    assert_error(post(staff, f"{S}/mobile-desk", {**body, "location": " "}), 422, "invalid")
+    assert_error(
+        post(staff, f"{S}/mobile-desk", {**body, "estate": city.places["C1"].pk}),
+        422,
+        "invalid",
+        "estate",
+    )
+    assert_error(post(staff, f"{S}/mobile-desk", {**body, "ends": "08:00"}), 422, "invalid", "ends")
+    assert_error(
+        post(staff, f"{S}/mobile-desk", {**body, "estate": city.places["E2"].pk}),
+        403,
+        "forbidden",
+    )
+    worker = api_client(city.users["grid_worker"])
+    assert_error(post(worker, f"{S}/mobile-desk", body), 403, "forbidden")
+    url = f"{S}/mobile-desk/{made['id']}/cancel"
+    tenant = api_client(city.users["tenant"])
+    assert tenant.get(f"{API}{S}/mobile-desk").json()["count"] == 1
+    assert_error(post(tenant, url, {}), 403, "forbidden")
+    manager = api_client(city.users["property_manager"])  # the estate's staff: sees, may not
+    assert_error(post(manager, url, {}), 403, "forbidden")
+    assert_error(post(api_client(city.users["owner_2"]), url, {}), 404, "not_found")
+    assert_error(post(api_client(city.users["community_staff_2"]), url, {}), 404, "not_found")
+    r = post(staff, url, {})
+    assert r.status_code == 200 and r.json()["cancelled_at"]
+    assert tenant.get(f"{API}{S}/mobile-desk").json()["count"] == 0
+    assert staff.get(f"{API}{S}/mobile-desk").json()["count"] == 0
+    assert_error(post(staff, url, {}), 404, "not_found")
