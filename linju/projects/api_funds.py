@@ -19,11 +19,12 @@ from linju.core.masking import staff_label
 from linju.core.views import private_download
 
 from . import queries_funds as queries
-from . import rules
+from . import rules, services_publish
 from . import services_funds as services
 from .models import Project
 from .schemas_funds import (
     CampaignIn,
+    CampaignNoticeOut,
     CampaignOut,
     EntryOut,
     ExpenseIn,
@@ -496,3 +497,22 @@ def cancel(request, campaign_id: int, payload: FundReasonIn):
         user=request.user, campaign=_desk(request.user, campaign_id), reason=payload.reason
     )
     return _fresh(campaign_id)
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/publish",
+    response={200: CampaignNoticeOut, **ERRORS},
+    summary="Put the public account on the notice board (公开账目)",
+    description="A published result on the board of the campaign's scope, linking to the public "
+    "account; sent again, the same notice is revised with the day's figures. The managers of "
+    "its scope and its treasurer (403 for the fund's other people)." + SCOPE_NOTE,
+)
+def publish_account(request, campaign_id: int):
+    campaign = _desk(request.user, campaign_id)
+    notice = services_publish.publish_account(user=request.user, campaign_id=campaign.pk)
+    return {
+        "notice": notice.pk,
+        "title": notice.title,
+        "link": notice.link,
+        "published_at": notice.published_at,
+    }

@@ -23,3 +23,9 @@ class ProjectsConfig(AppConfig):
         )
         register_kind("projects.project", _("Co-creation projects"))
         register_kind("projects.campaign", _("Crowdfunding"))
+        # The quarterly newsletter's "project progress" section (notices.sources).
+        from linju.notices import sources
+
+        from .newsletter import progress
+
+        sources.register(sources.Section.PROJECTS, progress)

@@ -140,3 +140,12 @@ class ExpenseOut(Schema):
     requested_by: str
     receipt_url: str | None
     reject_reason: str
+
+
+class CampaignNoticeOut(Schema):
+    """The notice-board result that shows a campaign's public account."""
+
+    notice: int = Field(description="The notice's id on the board (/api/v1/notices/…).")
+    title: str
+    link: str = Field(description="The public account page.")
+    published_at: datetime

@@ -32,7 +32,7 @@ from linju.people.queries import person_labels
 
 from . import queries_funds as queries
 from . import queries_funds_desk as desk_queries
-from . import rules
+from . import rules, services_publish
 from . import services_funds as services
 from .forms_funds_desk import (
     ExpenseForm,
@@ -82,6 +82,7 @@ def _may(user, campaign) -> dict:
     manage = rules.can_manage(user, campaign)
     return {
         "manage": manage,
+        "publish": services_publish.may_publish_account(user, campaign),
         "treasurer": rules.is_treasurer(user, campaign),
         "approver": rules.is_approver(user, campaign),
         "request": services.may_request_expense(user, campaign),
@@ -533,6 +534,25 @@ def cancel_campaign(request, pk):
     )
 
 
+@login_required
+@require_POST
+def publish_account(request, pk):
+    """The public account on the scope's notice board (again: its figures are brought up to
+    date)."""
+    user = request.user
+    campaign = _campaign(user, pk)
+    if not services_publish.may_publish_account(user, campaign):
+        raise PermissionDenied
+    return _button(
+        request,
+        campaign,
+        services_publish.publish_account,
+        _("The public account is on the notice board."),
+        user=user,
+        campaign_id=campaign.pk,
+    )
+
+
 D = "funds/desk/"
 urlpatterns = [
     path(D, campaigns, name="funds_desk"),
@@ -568,4 +588,5 @@ urlpatterns = [
     ),
     path(f"{D}<int:pk>/close/", close_campaign, name="funds_desk_close"),
     path(f"{D}<int:pk>/cancel/", cancel_campaign, name="funds_desk_cancel"),
+    path(f"{D}<int:pk>/publish/", publish_account, name="funds_desk_publish"),
 ]

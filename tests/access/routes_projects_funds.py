@@ -197,6 +197,13 @@ PAGES = {
     "projects/funds/desk/<int:pk>/cancel/": _desk_post(
         MANAGE, C, _reason, why="managers cancel with the reason"
     ),
+    "projects/funds/desk/<int:pk>/publish/": _desk_post(
+        MANAGE | Is("treasurer"),
+        C,
+        lambda w, side: {},
+        why="the public account on the notice board: managers and the treasurer "
+        "(services_publish.may_publish_account)",
+    ),
 }
 
 API = {
@@ -260,6 +267,12 @@ API = {
         why="an approver or a manager",
     ),
     "POST /projects/campaigns/{campaign_id}/close": Route(MANAGE, params=A, seen=DESK),
+    "POST /projects/campaigns/{campaign_id}/publish": Route(
+        MANAGE | Is("treasurer"),
+        params=A,
+        seen=DESK,
+        why="the public account on the notice board (services_publish.may_publish_account)",
+    ),
     "POST /projects/campaigns/{campaign_id}/cancel": Route(
         MANAGE, params=A, seen=DESK, data=lambda w, side: {"reason": "取消"}
     ),
