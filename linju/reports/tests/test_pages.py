@@ -68,7 +68,8 @@ def worked(city, submit):
 def test_home_report_tile_is_a_link(client, city):
     page = body(login(client, city.users["owner"]).get("/"))
     assert f'href="{reverse("reports:mine")}"' in page
-    assert 'class="tile tile-report"' in page and 'class="tile tile-notices is-soon"' in page
+    assert 'class="tile tile-report"' in page and 'class="tile tile-notices"' in page
+    assert f'href="{reverse("notices:board")}"' in page
 
 
 def test_staff_home_links_the_queue_with_counts(client, city, submit):
