@@ -229,6 +229,16 @@ def module_for(route: str) -> str:
             "funds" if second in ("funds", "campaigns") else "lists" if second in lists else "work"
         )
         app = f"projects_{part}"
+    if app == "notices":
+        # The board keeps three modules: its pages, its API (paths from the schema start with
+        # "/", the URL conf's do not) and the newsletter's pages and API.
+        second = [*route.strip("/^").split("/"), "", ""][1]
+        api = route.startswith("/")
+        app = (
+            "notices_newsletter"
+            if second == "newsletters"
+            else f"notices_{'api' if api else 'board'}"
+        )
     return f"tests/access/routes_{app}.py"
 
 

@@ -393,6 +393,8 @@ APP_TABLES = (
     "linju.surveys.tests.audit_table",
     "linju.services.tests.audit_table",
     "linju.mutualaid.tests.audit_table",
+    "linju.notices.tests.audit_table",
+    "linju.notices.tests.audit_table_newsletter",
 )
 for _module in APP_TABLES:
     _part = importlib.import_module(_module).TABLE
