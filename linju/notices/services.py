@@ -94,9 +94,11 @@ def _locked(user, notice_id) -> Notice:
     return notice
 
 
-def _check_publishable(notice, today=None) -> None:
-    today = today or timezone.localdate()
-    if notice.kind == NoticeKind.DISCLOSURE and notice.disclosure_ends_on < today:
+def _check_publishable(notice, *, check_end=True) -> None:
+    """The disclosure date (unless `check_end` is off: correcting a typo in a 公示 whose period
+    has run keeps its recorded end) and the privacy guard."""
+    today = timezone.localdate()
+    if check_end and notice.kind == NoticeKind.DISCLOSURE and notice.disclosure_ends_on < today:
         raise Invalid({"disclosure_ends_on": _("The disclosure period cannot end in the past.")})
     guard.check(
         kind=notice.kind,
@@ -183,6 +185,7 @@ def update_notice(
         if notice.status == NoticeStatus.WITHDRAWN:
             raise Conflict(_("This notice was withdrawn."), code="withdrawn")
         before = {"title": notice.title, "body": notice.body}
+        old_end = notice.disclosure_ends_on
         fields = _fields(
             kind=kind,
             title=title,
@@ -196,7 +199,7 @@ def update_notice(
             setattr(notice, name, value)
         notice.important = bool(important)
         if notice.is_published:
-            _check_publishable(notice)
+            _check_publishable(notice, check_end=notice.disclosure_ends_on != old_end)
         notice.save()
         audit.record(actor=user, verb="notices.update", obj=notice, data={"before": before})
         return notice
@@ -391,6 +394,9 @@ def publish_result(
         notice, created = Notice.objects.update_or_create(
             source=source, defaults=fields, create_defaults={**fields, "kind": NoticeKind.RESULT}
         )
+        if not created:
+            # The corrected text is news: whoever read the old one sees it unread again.
+            notice.receipts.all().delete()
         audit.record(
             actor=user,
             verb="notices.result",

@@ -164,6 +164,43 @@ def test_a_building_notice_takes_objections_from_that_building_only(city):
         services.raise_objection(user=u["party_liaison"], notice_id=d.pk, text="x")
 
 
+def test_a_public_notice_past_its_period_can_still_be_corrected(city, disclosure):
+    """A typo in a 公示 whose period has run is corrected without moving its recorded end;
+    moving the end into the past is still refused."""
+    ended = TODAY() - DAY
+    Notice.objects.filter(pk=disclosure.pk).update(disclosure_ends_on=ended)
+    staff = city.users["community_staff"]
+    fixed = services.update_notice(
+        user=staff,
+        notice_id=disclosure.pk,
+        kind="disclosure",
+        title="公示: 车棚改造预算 (更正)",
+        body=disclosure.body,
+        disclosure_ends_on=ended,
+    )
+    assert fixed.title.endswith("(更正)") and fixed.disclosure_ends_on == ended
+    with pytest.raises(Invalid) as exc:
+        services.update_notice(
+            user=staff,
+            notice_id=disclosure.pk,
+            kind="disclosure",
+            title=fixed.title,
+            body=fixed.body,
+            disclosure_ends_on=ended - DAY,
+        )
+    assert "disclosure_ends_on" in errors(exc)
+
+
+def test_a_revised_result_is_unread_again(city):
+    staff, owner, c1 = city.users["community_staff"], city.users["owner"], city.places["C1"]
+    kw = {"user": staff, "place": c1, "source": "x.rating:1", "source_app": "ratings"}
+    first = services.publish_result(title="排名", body="一单元第一", **kw)
+    assert services.mark_read(user=owner, notice=first)
+    services.publish_result(title="排名 (更正)", body="二单元第一", **kw)
+    assert not Receipt.objects.filter(notice=first).exists()
+    assert queries.board(owner, unread_only=True).filter(pk=first.pk).exists()
+
+
 def test_no_objection_after_the_period_nor_on_other_kinds(city, disclosure, announcement):
     u = city.users
     Notice.objects.filter(pk=disclosure.pk).update(disclosure_ends_on=TODAY() - DAY)
