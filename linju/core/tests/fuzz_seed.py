@@ -3,7 +3,7 @@ of every app made through their services, and the real ids and codes of each, by
 API gives the parameter that takes them."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -30,7 +30,11 @@ def seed() -> Seeded:
     """The city of conftest.build_city, then in C1 (E1, B1): reports, a topic with its
     procedure, a decision and a task, a meeting, an open ballot, a contest with a round in
     scoring, store items with a redemption, a team, an activity with a sign-up, an interest
-    group, a talent with an invitation and a service record."""
+    group, a talent with an invitation and a service record, surveys (a draft, an open one
+    answered, a closed one), an assisted service with a slot, requests and a mobile desk, mutual
+    aid's posts and shared items, and on the notice board a notice of each kind (drafts,
+    withdrawn, important with a receipt, a disclosure with an attachment and objections) and a
+    newsletter with a published issue and a draft."""
     city = build_city()
     users, places = city.users, city.places
     staff, owner, tenant = users["community_staff"], users["owner"], users["tenant"]
@@ -53,6 +57,10 @@ def seed() -> Seeded:
     _ratings(seeded)
     _points(seeded)
     _activities(seeded)
+    _surveys(seeded)
+    _services(seeded)
+    _mutualaid(seeded)
+    _notices(seeded)
     return seeded
 
 
@@ -289,6 +297,182 @@ def _activities(seeded):
     seeded.add("talent", talent)
     seeded.add("invitation", invitation)
     seeded.add("skill", "repairs", "legal")
+
+
+def _surveys(seeded):
+    from linju.surveys import services
+
+    city = seeded.city
+    staff, owner, c1 = city.users["community_staff"], city.users["owner"], city.places["C1"]
+    today = timezone.localdate()
+    questions = [
+        {"kind": "single", "text": "最需要改善的是？", "options": ["停车", "照明", "绿化"]},
+        {"kind": "scale", "text": "满意度（1–5）"},
+        {"kind": "text", "text": "其他建议", "required": False},
+    ]
+
+    def survey(title):
+        return services.create_survey(
+            user=staff,
+            place_id=c1.pk,
+            title=title,
+            audience="household",
+            opens_on=today,
+            closes_on=today + timedelta(days=14),
+            questions=questions,
+        )
+
+    def answers(survey, choice):
+        single, scale, _text = survey.questions.order_by("position")
+        return {str(single.pk): choice, str(scale.pk): 4}
+
+    draft = survey("需求调查（草稿）")
+    running = survey("居民需求调查")
+    services.open_survey(user=staff, survey=running)
+    services.submit_response(user=owner, survey=running, answers=answers(running, 0))
+    services.enter_paper(
+        user=staff,
+        survey=running,
+        answers=answers(running, 1),
+        household_id=city.households["H201"].pk,
+    )
+    closed = survey("满意度调查")
+    services.open_survey(user=staff, survey=closed)
+    services.submit_response(user=owner, survey=closed, answers=answers(closed, 2))
+    services.close_survey(user=staff, survey=closed)
+    seeded.add("survey", draft, running, closed)
+
+
+def _services(seeded):
+    from linju.services import services
+
+    city = seeded.city
+    staff, owner, tenant = city.users["community_staff"], city.users["owner"], city.users["tenant"]
+    c1, today = city.places["C1"], timezone.localdate()
+    item = services.create_item(
+        user=staff,
+        place_id=c1.pk,
+        name="居住证明",
+        description="社区出具居住证明",
+        materials="身份证",
+        handling_role="community_staff",
+        time_limit_days=2,
+    )
+    other = services.create_item(
+        user=staff,
+        place_id=c1.pk,
+        name="医保缴费",
+        handling_role="grid_worker",
+        time_limit_days=3,
+    )
+    slot = services.publish_slot(
+        user=staff,
+        place_id=c1.pk,
+        day=today + timedelta(days=2),
+        starts=time(9, 0),
+        ends=time(11, 0),
+        capacity=3,
+    )
+    booked = services.request_service(user=owner, item_id=item.pk, slot_id=slot.pk, note="上午")
+    accepted = services.request_service(user=tenant, item_id=other.pk)
+    services.accept_request(user=staff, request=accepted, note="已受理")
+    desk = services.schedule_desk(
+        user=staff,
+        place_id=city.places["E1"].pk,
+        day=today + timedelta(days=3),
+        starts=time(15, 0),
+        ends=time(17, 0),
+        location="东门凉亭",
+    )
+    seeded.add("service_item", item, other)
+    seeded.add("slot", slot)
+    seeded.add("request", booked, accepted)
+    seeded.add("session", desk)
+
+
+def _mutualaid(seeded):
+    from linju.mutualaid import services, services_sharing
+
+    city = seeded.city
+    owner, tenant = city.users["owner"], city.users["tenant"]
+    need = services.create_post(user=owner, kind="need", title="借个梯子", body="换灯泡")
+    offer = services.create_post(user=tenant, kind="offer", title="辅导数学", body="周末")
+    services.claim_post(user=tenant, post_id=need.pk)
+    drill = services_sharing.create_item(user=owner, kind="lend", title="电钻")
+    book = services_sharing.create_item(user=tenant, kind="book", title="《小王子》")
+    services_sharing.request_item(user=tenant, item_id=drill.pk)
+    seeded.add("post", need, offer)
+    seeded.add("shared_item", drill, book)
+
+
+def _notices(seeded):
+    from linju.notices import services, services_newsletter
+    from linju.people.models import PartyOrganisation
+
+    city = seeded.city
+    staff, owner, tenant = city.users["community_staff"], city.users["owner"], city.users["tenant"]
+    c1, e1 = city.places["C1"], city.places["E1"]
+    today = timezone.localdate()
+
+    def notice(place, kind, title, publish=True, **more):
+        return services.create_notice(
+            user=staff,
+            place_id=place.pk,
+            kind=kind,
+            title=title,
+            body=f"{title}，请居民留意。",
+            publish=publish,
+            **more,
+        )
+
+    water = notice(c1, "announcement", "停水通知", important=True, pinned=True)
+    services.mark_read(user=owner, notice=water)
+    budget = notice(e1, "disclosure", "预算公示", disclosure_ends_on=today + timedelta(days=7))
+    attachment = services.add_attachment(
+        user=staff,
+        notice_id=budget.pk,
+        upload=SimpleUploadedFile("预算.pdf", PDF, content_type="application/pdf"),
+    )
+    deed = notice(
+        e1, "good_deed", "拾金不昧", privacy="consented", consent_note="本人书面同意公开姓名"
+    )
+    uncivil = notice(e1, "uncivil", "楼道飞线充电", privacy="nobody")
+    draft = notice(e1, "announcement", "电梯维保安排", publish=False)
+    withdrawn = notice(c1, "announcement", "停电通知")
+    services.withdraw_notice(user=staff, notice_id=withdrawn.pk, reason="检修推迟")
+    result = services.publish_result(
+        user=staff,
+        place=e1,
+        title="表决结果：更换小区大门",
+        body="同意 2 户，通过。",
+        source="fuzz.result:1",
+        source_app="deliberation",
+    )
+    open_objection = services.raise_objection(user=owner, notice_id=budget.pk, text="单价偏高")
+    answered = services.raise_objection(user=tenant, notice_id=budget.pk, text="能否公开报价")
+    services.answer_objection(user=staff, objection_id=answered.pk, answer="报价单已张贴")
+    seeded.add("notice", water, budget, deed, uncivil, draft, withdrawn, result)
+    seeded.add("attachment", attachment)
+    seeded.add("objection", open_objection, answered)
+
+    committee = PartyOrganisation.objects.get(name="C1 committee")
+    paper = services_newsletter.create_newsletter(
+        user=staff, place_id=c1.pk, name="睦邻服务报", organisation_id=committee.pk
+    )
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    last = services_newsletter.start_issue(
+        user=staff, newsletter_id=paper.pk, year=before[0], quarter=before[1]
+    )
+    services_newsletter.write_foreword(user=staff, issue_id=last.pk, foreword="各位邻居好。")
+    services_newsletter.publish_issue(user=staff, issue_id=last.pk)
+    issue = services_newsletter.start_issue(
+        user=staff, newsletter_id=paper.pk, year=year, quarter=quarter
+    )
+    seeded.add("newsletter", paper)
+    seeded.add("issue", issue, last)
+    seeded.add("issue_item", *issue.items.all()[:4])
+    seeded.add("organisation", committee)
 
 
 def _jpeg() -> bytes:

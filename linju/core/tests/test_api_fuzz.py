@@ -86,6 +86,14 @@ SAME_AS = {
     "unit": "place",
     "parent": "place",
     "affected_households": "household",
+    "editor": "person",
+}
+# Several apps call their own things `item`: the app in the path says whose.
+ITEMS = {
+    "/ratings/": "rubric_item",
+    "/services/": "service_item",
+    "/mutualaid/": "shared_item",
+    "/notices/": "issue_item",
 }
 REAL: dict = {}  # filled by the `seeded` fixture: pool name → real values
 _DRAWS: dict = {}  # (pool name, a list of them?) → its strategy, built once
@@ -95,7 +103,7 @@ def pool_of(name: str, path: str) -> str:
     """The pool of real values for the parameter `name` of the operation at `path`."""
     key = name.removesuffix("_ids").removesuffix("_id")
     if key == "item":
-        key = "rubric_item" if "/ratings/" in path else "store_item"
+        key = next((pool for app, pool in ITEMS.items() if app in path), "store_item")
     elif key == "photo":
         key = "activity_photo" if "/activities/" in path else "report_photo"
     elif key == "code" and "/reports/" in path:

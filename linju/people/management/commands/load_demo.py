@@ -8,6 +8,7 @@ from tqdm import tqdm
 from linju.activities import demo as activities_demo
 from linju.deliberation import demo as deliberation_demo
 from linju.mutualaid import demo as mutualaid_demo
+from linju.notices import demo as notices_demo
 from linju.people import demo
 from linju.points import demo as points_demo
 from linju.projects import demo as projects_demo
@@ -71,6 +72,9 @@ class Command(BaseCommand):
         surveys = surveys_demo.load_demo()
         assisted = services_demo.load_demo()
         mutualaid = mutualaid_demo.load_demo()
+        # The notice board and the newsletter last: its issues gather the quarter's pieces of
+        # the modules above.
+        notices = notices_demo.load_demo()
         added = {
             **(reports or {}),
             **(deliberation or {}),
@@ -81,6 +85,7 @@ class Command(BaseCommand):
             **(surveys or {}),
             **(assisted or {}),
             **(mutualaid or {}),
+            **(notices or {}),
         }
         if counts is None and not added:
             self.stdout.write("The demo community is already loaded; nothing changed.")
