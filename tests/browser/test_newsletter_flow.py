@@ -1,15 +1,13 @@
 """The newsletter end to end in Chromium (seed 003: 由支部的党员轮流执笔): the editor whose turn
 it is rewords a good deed, writes the foreword and publishes the issue; a resident reads it on
 their phone (the foreword signed with the editor's name) and opens its A4 sheet: a masthead,
-two columns, nothing of the site's navigation. Uses the browser fixtures of tests/browser."""
+two columns, nothing of the site's navigation."""
 
 import pytest
 from playwright.sync_api import expect
 
 from linju.notices.models import IssueItem
-from tests.browser.conftest import chromium, desk, phone  # noqa: F401  (the browser fixtures)
-
-from .newsletter_helpers import in_quarter, notice_at, paper, start
+from linju.notices.tests.newsletter_helpers import in_quarter, notice_at, paper, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +22,7 @@ def log_in(page, user):
     page.wait_for_load_state()
 
 
-def test_edit_publish_read_and_print(city, desk, phone):  # noqa: F811
+def test_edit_publish_read_and_print(city, desk, phone):
     notice_at(in_quarter(5), city, kind="good_deed", place="B1", title="王师傅修好了车棚灯")
     issue = start(city, paper(city))
     item = IssueItem.objects.get(issue=issue, section="good_deeds")
@@ -54,5 +52,3 @@ def test_edit_publish_read_and_print(city, desk, phone):  # noqa: F811
         "e => getComputedStyle(e).columnCount"
     )
     assert columns == "2"
-    phone.set_viewport_size({"width": 794, "height": 1123})
-    phone.screenshot(path="/tmp/newsletter-print.png", full_page=True)
