@@ -29,7 +29,6 @@ changes nothing.
 
 import io
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -240,19 +239,9 @@ class _Script:
         day = self.today - timedelta(days=days)
         return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
-    @contextmanager
     def at(self, when: datetime):
-        """Run a step as if at `when`: every tracked time the step set to "now" is moved back
-        by the same amount (their order inside the step is kept)."""
-        start = timezone.now()
-        yield
-        end = timezone.now()
-        delta = when - start
-        for model, fields in TRACKED:
-            for name in fields:
-                model.objects.filter(**{f"{name}__range": (start, end)}).update(
-                    **{name: F(name) + delta}
-                )
+        """Run a step as if at `when` (people.demo.moved_to)."""
+        return people_demo.moved_to(when, TRACKED)
 
     # --- People -----------------------------------------------------------------------------------
 

@@ -18,13 +18,11 @@ back, as the deliberation demo does); read receipts are written directly with sp
 Deterministic; the audit event `MARKER` says it is loaded."""
 
 import random
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 
 from linju.core import audit
@@ -131,19 +129,9 @@ class _Script:
         base = start if day >= 0 else end
         return base + timedelta(days=day, hours=hour, minutes=minute)
 
-    @contextmanager
     def at(self, when: datetime):
-        """Run a step as if at `when`: every tracked time the step set to "now" is moved back
-        by the same amount (their order inside the step is kept)."""
-        start = timezone.now()
-        yield
-        end = timezone.now()
-        delta = when - start
-        for model, fields in TRACKED:
-            for name in fields:
-                model.objects.filter(**{f"{name}__range": (start, end)}).update(
-                    **{name: F(name) + delta}
-                )
+        """Run a step as if at `when` (people.demo.moved_to)."""
+        return people_demo.moved_to(when, TRACKED)
 
     # --- Steps --------------------------------------------------------------------------------
 

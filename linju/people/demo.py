@@ -14,6 +14,7 @@ bulk_create in batches; paths are computed once ids are known, exactly as `Place
 
 import random
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,6 +171,22 @@ class _People:
             name=self.name(female=female, surname=surname),
             password=make_password(None),
         )
+
+
+@contextmanager
+def moved_to(when, tracked):
+    """Run a demo step as if at `when`: every time of `tracked` ((model, field names), …) that
+    the step set to "now" is moved by the same amount, so the order inside the step is kept and
+    the story reads as lived (the demos of deliberation, ratings, points and notices)."""
+    start = timezone.now()
+    yield
+    end = timezone.now()
+    delta = when - start
+    for model, fields in tracked:
+        for name in fields:
+            model.objects.filter(**{f"{name}__range": (start, end)}).update(
+                **{name: F(name) + delta}
+            )
 
 
 def is_loaded() -> bool:

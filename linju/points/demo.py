@@ -27,13 +27,11 @@ changes nothing.
 """
 
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 
 from linju.core import audit
@@ -233,18 +231,9 @@ class _Script:
         hour, minute = (int(x) for x in hm.split(":"))
         return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
-    @contextmanager
     def at(self, when: datetime):
-        """Run a step as if at `when` (see linju.ratings.demo._Script.at)."""
-        start = timezone.now()
-        yield
-        end = timezone.now()
-        delta = when - start
-        for model, fields in TRACKED:
-            for name in fields:
-                model.objects.filter(**{f"{name}__range": (start, end)}).update(
-                    **{name: F(name) + delta}
-                )
+        """Run a step as if at `when` (people.demo.moved_to)."""
+        return people_demo.moved_to(when, TRACKED)
 
     # --- The story --------------------------------------------------------------------------------
 

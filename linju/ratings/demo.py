@@ -26,7 +26,6 @@ The audit event `MARKER` says the demo is loaded; `load_demo` then changes nothi
 import calendar
 import io
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -34,7 +33,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
@@ -238,18 +236,9 @@ class _Script:
     def ago(self, days: int, hm: str = "10:00") -> datetime:
         return self.on(self.today - timedelta(days=days), hm)
 
-    @contextmanager
     def at(self, when: datetime):
-        """Run a step as if at `when` (see linju.deliberation.demo._Script.at)."""
-        start = timezone.now()
-        yield
-        end = timezone.now()
-        delta = when - start
-        for model, fields in TRACKED:
-            for name in fields:
-                model.objects.filter(**{f"{name}__range": (start, end)}).update(
-                    **{name: F(name) + delta}
-                )
+        """Run a step as if at `when` (people.demo.moved_to)."""
+        return people_demo.moved_to(when, TRACKED)
 
     # --- People -----------------------------------------------------------------------------------
 
