@@ -309,6 +309,12 @@ def mark_read(*, user, notice) -> bool:
     return True
 
 
+def _tell_later(user_id, title, notice) -> None:
+    """One person hears of the notice (`title` holds "%(title)s") once the write commits."""
+    text, url = title % {"title": notice.title}, _url(notice)
+    transaction.on_commit(lambda: notify(recipients=[user_id], kind=KIND, title=text, url=url))
+
+
 def raise_objection(*, user, notice_id, text: str) -> Objection:
     """公示异议: a resident of the scope objects while the disclosure period runs; the
     publishers of the scope are told."""
@@ -333,15 +339,7 @@ def raise_objection(*, user, notice_id, text: str) -> Objection:
         )
         audit.record(actor=user, verb="notices.object", obj=notice, data={"id": objection.pk})
         if notice.author_id:
-            author, title, url = notice.author_id, notice.title, _url(notice)
-            transaction.on_commit(
-                lambda: notify(
-                    recipients=[author],
-                    kind=KIND,
-                    title=_("An objection to: %(title)s") % {"title": title},
-                    url=url,
-                )
-            )
+            _tell_later(notice.author_id, _("An objection to: %(title)s"), notice)
         return objection
 
 
@@ -359,15 +357,7 @@ def answer_objection(*, user, objection_id, answer: str) -> Objection:
         objection.answered_at = timezone.now()
         objection.save(update_fields=["answer", "answered_by", "answered_at"])
         audit.record(actor=user, verb="notices.answer", obj=notice, data={"id": objection.pk})
-        who, title, url = objection.author_id, notice.title, _url(notice)
-        transaction.on_commit(
-            lambda: notify(
-                recipients=[who],
-                kind=KIND,
-                title=_("Your objection was answered: %(title)s") % {"title": title},
-                url=url,
-            )
-        )
+        _tell_later(objection.author_id, _("Your objection was answered: %(title)s"), notice)
         return objection
 
 
