@@ -17,7 +17,7 @@ from linju.core.views import private_download
 
 from . import queries, rules, services
 from .api_newsletter import router as newsletter_router
-from .models import Attachment, Objection
+from .models import Attachment
 from .schemas import (
     NoticeAnswerIn,
     NoticeAttachmentOut,
@@ -105,10 +105,9 @@ def _one(user, notice_id) -> dict:
 
 
 def _attachment_found(user, attachment_id) -> Attachment:
-    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    attachment = queries.attachment_for(user, attachment_id)
     if attachment is None:
         raise Http404
-    _found(user, attachment.notice_id)
     return attachment
 
 
@@ -376,10 +375,8 @@ def raise_objection(request, notice_id: int, payload: NoticeObjectionIn):
 )
 def answer_objection(request, objection_id: int, payload: NoticeAnswerIn):
     user = request.user
-    found = Objection.objects.filter(pk=objection_id).first()
-    if found is None:
+    if queries.objection_for(user, objection_id) is None:
         raise Http404
-    _found(user, found.notice_id)
     objection = services.answer_objection(
         user=user, objection_id=objection_id, answer=payload.answer
     )

@@ -11,7 +11,7 @@ from linju.people.models import Residency, ResidencyStatus
 from linju.places.models import Household, Place, PlaceKind
 
 from . import rules
-from .models import Notice, NoticeStatus, Objection, Receipt
+from .models import Attachment, Notice, NoticeStatus, Objection, Receipt
 from .services import SCOPE_KINDS
 
 
@@ -63,6 +63,22 @@ def managed(user, *, status: str = "", kind: str = ""):
 
 def attachments(notice):
     return list(notice.attachments.order_by("pk"))
+
+
+def attachment_for(user, attachment_id):
+    """A file of a notice the user may read, else None."""
+    found = Attachment.objects.filter(pk=as_id(attachment_id)).first()
+    if found is None or notice_for(user, found.notice_id) is None:
+        return None
+    return found
+
+
+def objection_for(user, objection_id):
+    """An objection to a notice the user may read, else None (its answer is the publishers')."""
+    found = Objection.objects.filter(pk=as_id(objection_id)).first()
+    if found is None or notice_for(user, found.notice_id) is None:
+        return None
+    return found
 
 
 def objections(user, notice):

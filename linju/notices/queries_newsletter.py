@@ -11,6 +11,8 @@ from django.utils import timezone
 from linju.core import access
 from linju.core.cleaning import as_id
 from linju.people.models import PartyMembership, PartyOrganisation
+from linju.places.models import Place, PlaceKind
+from linju.places.paths import prefixes_of
 
 from . import rules
 from .models import IssueItem, IssueStatus, Newsletter, NewsletterIssue, Section
@@ -83,6 +85,24 @@ def next_editor(newsletter):
     if last not in ids:
         return members[0]
     return members[(ids.index(last) + 1) % len(members)]
+
+
+# A paper belongs to a community or an estate (seed 003: 在小区里创办了睦邻服务报).
+PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.ESTATE)
+
+
+def founding_choices(user):
+    """Places a person may found a paper for, and the party organisations at, above or inside
+    their scope (at most 200 of each)."""
+    scope = access.scope(user, "notices.newsletter")
+    places = access.filter_queryset(
+        user, "notices.newsletter", Place.objects.filter(kind__in=PLACE_KINDS)
+    ).order_by("path")
+    above = {p for prefix in scope.prefixes for p in prefixes_of(prefix)}
+    organisations = PartyOrganisation.objects.filter(
+        Q(place__path__in=above) | scope.q("place__path")
+    ).order_by("place__path", "name")
+    return list(places[:200]), list(organisations[:200])
 
 
 def _reader_q(user) -> Q:

@@ -18,7 +18,7 @@ from linju.core.cleaning import as_id, clean_text, violated
 from linju.core.errors import Conflict, Invalid, NotFound
 from linju.core.notifications import notify, notify_many
 from linju.people.models import PartyOrganisation, Residency, ResidencyStatus
-from linju.places.models import Place, PlaceKind
+from linju.places.models import Place
 
 from . import queries_newsletter as queries
 from . import rules, sources
@@ -26,7 +26,7 @@ from .models import IssueItem, IssueStatus, Newsletter, NewsletterIssue, Section
 
 KIND = "notices.newsletter"
 # A paper belongs to a neighbourhood: a community or one of its estates.
-PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.ESTATE)
+PLACE_KINDS = queries.PLACE_KINDS
 MAX_POSITION = 10_000
 
 

@@ -7,7 +7,6 @@ for the notice board. Views call services_newsletter and queries_newsletter only
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,9 +14,6 @@ from django.utils.translation import gettext as _
 
 from linju.core import access
 from linju.core.forms import call_service
-from linju.people.models import PartyOrganisation
-from linju.places.models import Place
-from linju.places.paths import prefixes_of
 
 from . import queries_newsletter as queries
 from . import rules
@@ -28,27 +24,13 @@ from .models import IssueStatus
 RUN = "notices.newsletter"
 
 
-def _founding_choices(user):
-    """Places a person may found a paper for, and the party organisations at, above or inside
-    their scope."""
-    scope = access.scope(user, RUN)
-    places = access.filter_queryset(
-        user, RUN, Place.objects.filter(kind__in=services.PLACE_KINDS)
-    ).order_by("path")
-    above = {p for prefix in scope.prefixes for p in prefixes_of(prefix)}
-    organisations = PartyOrganisation.objects.filter(
-        Q(place__path__in=above) | scope.q("place__path")
-    ).order_by("place__path", "name")
-    return list(places[:200]), list(organisations[:200])
-
-
 @login_required
 def newsletters(request):
     user = request.user
     runs = access.has_anywhere(user, RUN)
     form = None
     if runs:
-        places, organisations = _founding_choices(user)
+        places, organisations = queries.founding_choices(user)
         form = NewsletterForm(request.POST or None, places=places, organisations=organisations)
     elif request.method == "POST":
         raise PermissionDenied(_("You may not do this here."))
