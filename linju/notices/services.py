@@ -6,6 +6,7 @@ project accounts) on the board. Each function is one transaction, checks its per
 inside, records its audit event and notifies after commit."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -82,8 +83,19 @@ def _fields(*, kind, title, body, disclosure_ends_on, privacy, consent_note, lin
         "disclosure_ends_on": ends,
         "privacy": privacy if kind in (NoticeKind.GOOD_DEED, NoticeKind.UNCIVIL) else "",
         "consent_note": clean_text(consent_note, field="consent_note", max_length=300),
-        "link": clean_text(link, field="link", max_length=200),
+        "link": _link(link),
     }
+
+
+def _link(value) -> str:
+    """A link to the record a notice speaks of: a path of this site or a web address, never a
+    `javascript:` one (it is text a publisher types, shown as a link to every reader)."""
+    link = clean_text(value, field="link", max_length=200)
+    parts = urlsplit(link)
+    site_path = link.startswith("/") and not link.startswith("//") and not parts.scheme
+    if link and not site_path and not (parts.scheme in ("http", "https") and parts.netloc):
+        raise Invalid({"link": _("Give a path of this site or an http(s) address.")})
+    return link
 
 
 def _locked(user, notice_id) -> Notice:

@@ -5,8 +5,6 @@ its attachments served only to its readers, and the publishers' desk: compose, c
 publish, pin, withdraw, answer objections, and the read coverage of an important notice
 building by building. Views call services and queries only."""
 
-from urllib.parse import urlsplit
-
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,18 +36,6 @@ def _notice_or_404(user, notice_id):
 def _publisher_or_403(user, notice):
     if not rules.can_publish(user, notice):
         raise PermissionDenied(_("You may not do this here."))
-
-
-def _safe_link(link: str) -> str:
-    """A result's link to its record: a path of this site or a web address, never a
-    `javascript:` one (the link is text a publisher may have typed)."""
-    link = (link or "").strip()
-    parts = urlsplit(link)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return link
-    if link.startswith("/") and not link.startswith("//") and not parts.scheme:
-        return link
-    return ""
 
 
 def _source_label(notice) -> str:
@@ -176,7 +162,7 @@ def notice(request, notice_id):
         "editable": publisher
         and found.kind != NoticeKind.RESULT
         and found.status != NoticeStatus.WITHDRAWN,
-        "source_url": _safe_link(found.link),
+        "source_url": found.link,
         "source_label": _source_label(found),
         "max_files": services.MAX_ATTACHMENTS,
     }

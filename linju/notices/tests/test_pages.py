@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from linju.core.errors import Invalid
 from linju.core.testing import linked_styles
 from linju.notices import services
 from linju.notices.models import Attachment, Notice, NoticeStatus, Objection, Receipt
@@ -131,10 +132,18 @@ def test_a_result_links_to_its_record_and_is_not_edited_here(client, city):
     assert "A published result is corrected in its own module." in page
 
 
-def test_a_link_that_is_not_a_web_address_is_not_linked(client, city):
-    n = notice(city, link="javascript:alert(1)")
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "//evil.example/x", "ftp://x/y"])
+def test_a_link_that_is_not_a_web_address_is_refused_naming_the_field(city, bad):
+    with pytest.raises(Invalid) as exc:
+        notice(city, link=bad)
+    assert "link" in exc.value.errors
+    assert not Notice.objects.filter(title="停水通知").exists()  # nothing half-saved
+
+
+def test_a_web_address_is_linked(client, city):
+    n = notice(city, link="https://www.example.gov.cn/notice/1")
     page = text(as_(client, city.users["owner"]).get(reverse("notices:notice", args=[n.pk])))
-    assert "javascript:" not in page and 'data-testid="source"' not in page
+    assert 'href="https://www.example.gov.cn/notice/1"' in page
 
 
 # --- Objections to a public notice ------------------------------------------------------------
